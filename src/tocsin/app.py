@@ -1,0 +1,137 @@
+"""`create_app(settings)`: the whole node built from settings, nothing at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tocsin import __version__, problems
+from tocsin.alerts.api import router as alerts_router
+from tocsin.audit.api import router as audit_router
+from tocsin.clock import Clock, SystemClock
+from tocsin.db import load_all_models, make_engine, make_sessionmaker
+from tocsin.delivery.api import router as delivery_router
+from tocsin.delivery.runtime import start_delivery, stop_delivery
+from tocsin.deps import StateDep
+from tocsin.errors import TocsinError
+from tocsin.idempotency import Idempotency
+from tocsin.intel.api import router as intel_router
+from tocsin.interop.api_exchange import router as exchange_router
+from tocsin.interop.feeds import router as feeds_router
+from tocsin.interop.taxii.api import router as taxii_router
+from tocsin.limits import BodySizeLimit, RejectNul
+from tocsin.network.api import router as network_router
+from tocsin.observability import RequestId
+from tocsin.posture.api import router as posture_router
+from tocsin.ratelimit import RateLimit
+from tocsin.relay.api import router as relay_router
+from tocsin.responses.api import router as responses_router
+from tocsin.scheduler import Scheduler, default_jobs
+from tocsin.settings import Settings
+from tocsin.state import AppState
+from tocsin.web.pages import router as web_router
+
+ROUTERS = [
+    network_router,
+    alerts_router,
+    audit_router,
+    relay_router,
+    responses_router,
+    delivery_router,
+    exchange_router,
+    taxii_router,
+    feeds_router,
+    intel_router,
+    posture_router,
+    web_router,
+]
+
+
+def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
+    """Engine, sessions and clock for one node."""
+    load_all_models()
+    engine = make_engine(settings.effective_database_url)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        clock=clock or SystemClock(),
+    )
+
+
+def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
+    """The HTTP application of one tocsin node."""
+    settings = settings or (state.settings if state else Settings())
+    app_state = state or build_state(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = Scheduler(app_state, default_jobs()) if settings.run_workers else None
+        if scheduler:
+            scheduler.start()
+        await start_delivery(app_state)
+        try:
+            yield
+        finally:
+            await stop_delivery(app_state)
+            if scheduler:
+                await scheduler.stop()
+            if state is None:  # we built the engine, we dispose of it
+                app_state.engine.dispose()
+
+    app = FastAPI(
+        title="tocsin",
+        version=__version__,
+        description="Real-time cyber-alert and incident-sharing hub for healthcare establishments.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.tocsin = app_state
+    app.add_exception_handler(TocsinError, problems.on_tocsin_error)
+    app.add_exception_handler(RequestValidationError, problems.on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
+    # The last middleware added is the outermost: the size limit runs before anything buffers.
+    app.add_middleware(Idempotency, sessions=app_state.sessions, clock=app_state.clock)
+    app.add_middleware(RejectNul)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit,
+        writes_per_minute=settings.rate_limit_writes_per_minute,
+        auth_failures_per_minute=settings.rate_limit_auth_failures_per_minute,
+        clock=app_state.clock,
+    )
+    app.add_middleware(RequestId)
+    for router in ROUTERS:
+        app.include_router(router)
+    _add_probes(app)
+    return app
+
+
+def _add_probes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def alive() -> dict[str, str]:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "not ready"}})
+    async def ready(state: StateDep) -> JSONResponse:
+        """The database and the bus are reachable."""
+        checks: dict[str, str] = {}
+        try:
+            with state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # any failure means "not ready", with the reason
+            checks["database"] = f"error: {type(exc).__name__}"
+        bus = state.components.get("bus")
+        checks["bus"] = "ok" if bus is None or await bus.ping() else "error: unreachable"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "error", **checks}, 200 if ok else 503)

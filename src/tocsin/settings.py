@@ -1,0 +1,87 @@
+"""One typed settings class; every value comes from a `TOCSIN_` environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "tocsin-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Settings of one tocsin node. Documented in README.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to SQLite in data_dir"
+    )
+    bus_url: str = Field(default="memory://", description="memory:// or nats://host:port")
+    bus_stream: str = Field(default="TOCSIN", description="JetStream stream name")
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    rate_limit_writes_per_minute: int = Field(default=600, gt=0, description="per token")
+    rate_limit_auth_failures_per_minute: int = Field(default=30, gt=0, description="per address")
+    page_size_max: int = Field(default=200, gt=0)
+    language: str = "fr"
+    log_json: bool = False
+    run_workers: bool = Field(default=True, description="run dispatchers and timers in this node")
+
+    # Relay deadlines (minutes after a declaration, per severity): if no relay has qualified
+    # the declaration by then, its pre-approved shareable part is published automatically.
+    # None: no automatic publication for that severity (low and info never have one).
+    relay_deadline_critical_minutes: int | None = Field(
+        default=30, gt=0, description="minutes relays have to qualify a critical declaration"
+    )
+    relay_deadline_high_minutes: int | None = Field(
+        default=120, gt=0, description="minutes relays have to qualify a high declaration"
+    )
+    relay_deadline_medium_minutes: int | None = Field(
+        default=None, gt=0, description="minutes for a medium declaration; none by default"
+    )
+
+    delivery_poll_seconds: float = Field(default=1.0, gt=0, description="outbox poll period")
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, description="SSE comment period")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="per attempt")
+    webhook_allow_private: bool = Field(default=False, description="allow loopback/private URLs")
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "tocsin@localhost"
+
+    ack_deadline_critical_minutes: float = Field(
+        default=30, gt=0, description="a critical alert is acknowledged within this time"
+    )
+    ack_deadline_high_minutes: float = Field(default=240, gt=0)
+    ack_deadline_medium_minutes: float = Field(default=2880, gt=0)
+    first_update_deadline_days: float = Field(
+        default=3, gt=0, description="first update on a medium or worse alert (low/info: none)"
+    )
+    escalation_relay_delay_minutes: float | None = Field(
+        default=None, ge=0, description="director to relays; default: the same deadline again"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+        ):
+            raise ValueError("TOCSIN_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tocsin.db').resolve()}"
