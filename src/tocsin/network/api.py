@@ -1,0 +1,145 @@
+"""Routes of the network: who am I, organisations, users, tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep, SettingsDep
+from tocsin.errors import Forbidden, NotFound
+from tocsin.network import service
+from tocsin.network.models import Role, Scope
+from tocsin.network.schemas import (
+    OrganisationIn,
+    OrganisationOut,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+    WhoAmI,
+)
+from tocsin.pagination import decode_cursor, encode_cursor
+from tocsin.schemas_common import PROBLEM_RESPONSES, Page
+
+router = APIRouter(prefix="/api/v1", tags=["network"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/me", response_model=WhoAmI)
+def who_am_i(principal: PrincipalDep, session: SessionDep) -> WhoAmI:
+    org = service.get_organisation(session=session, org_id=principal.org_id)
+    user = (
+        service.get_user(session=session, user_id=principal.user_id) if principal.user_id else None
+    )
+    return WhoAmI(
+        organisation=OrganisationOut.model_validate(org),
+        user=UserOut.model_validate(user) if user else None,
+        scopes=sorted(principal.scopes),
+        roles=sorted(principal.roles),
+    )
+
+
+@router.get("/organisations", response_model=Page[OrganisationOut])
+def list_organisations(
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: str | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> Page[OrganisationOut]:
+    principal.require_scope(Scope.read)
+    after = decode_cursor(cursor) if cursor else None
+    limit = min(limit, settings.page_size_max)
+    orgs = service.list_organisations(session=session, after=after, limit=limit + 1)
+    more = len(orgs) > limit
+    orgs = orgs[:limit]
+    return Page(
+        items=[OrganisationOut.model_validate(o) for o in orgs],
+        next=encode_cursor(orgs[-1].name, orgs[-1].id) if more else None,
+    )
+
+
+@router.get("/organisations/{org_id}", response_model=OrganisationOut)
+def get_organisation(org_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> object:
+    principal.require_scope(Scope.read)
+    return service.get_organisation(session=session, org_id=org_id)
+
+
+@router.post("/organisations", response_model=OrganisationOut, status_code=status.HTTP_201_CREATED)
+def create_organisation(
+    body: OrganisationIn, principal: PrincipalDep, session: SessionDep, now: NowDep
+) -> object:
+    principal.require_scope(Scope.admin)
+    return service.create_organisation(
+        session=session, now=now, actor=principal.actor, **body.model_dump()
+    )
+
+
+def _may_manage_people(principal: PrincipalDep, org_id: uuid.UUID, network: NetworkDep) -> bool:
+    if Scope.admin in principal.scopes:
+        return True
+    return principal.org_id == org_id and Role.director in principal.roles
+
+
+def _may_see_people(principal: PrincipalDep, org_id: uuid.UUID, network: NetworkDep) -> bool:
+    if Scope.admin in principal.scopes or principal.org_id == org_id:
+        return True
+    return principal.org_id in network.relays_of(org_id)
+
+
+@router.get("/organisations/{org_id}/users", response_model=list[UserOut])
+def list_users(
+    org_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, network: NetworkDep
+) -> object:
+    principal.require_scope(Scope.read)
+    if org_id not in network.orgs or not _may_see_people(principal, org_id, network):
+        raise NotFound("no such organisation")
+    return service.list_users(session=session, organisation_id=org_id)
+
+
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_user(
+    body: UserIn, principal: PrincipalDep, session: SessionDep, network: NetworkDep, now: NowDep
+) -> object:
+    principal.require_scope(Scope.write)
+    if not _may_manage_people(principal, body.organisation_id, network):
+        raise Forbidden("only an admin or the organisation's director adds users")
+    return service.create_user(session=session, now=now, actor=principal.actor, **body.model_dump())
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(principal: PrincipalDep, session: SessionDep) -> object:
+    principal.require_scope(Scope.read)
+    return service.list_tokens(session=session, organisation_id=principal.org_id)
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+def issue_token(
+    body: TokenIn, principal: PrincipalDep, session: SessionDep, network: NetworkDep, now: NowDep
+) -> TokenCreated:
+    principal.require_scope(Scope.write)
+    if not _may_manage_people(principal, body.organisation_id, network):
+        raise Forbidden("only an admin or the organisation's director issues tokens")
+    if Scope.admin in body.scopes and Scope.admin not in principal.scopes:
+        raise Forbidden("only an admin token can grant the admin scope")
+    token, secret = service.issue_token(
+        session=session, now=now, actor=principal.actor, **body.model_dump()
+    )
+    return TokenCreated.model_validate(
+        {**TokenOut.model_validate(token).model_dump(), "secret": secret}
+    )
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut)
+def revoke_token(
+    token_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, now: NowDep
+) -> object:
+    principal.require_scope(Scope.write)
+    return service.revoke_token(
+        session=session,
+        token_id=token_id,
+        organisation_id=principal.org_id,
+        now=now,
+        actor=principal.actor,
+    )

@@ -1,0 +1,102 @@
+"""Tables of the network: organisations, users, their roles, and API tokens."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tocsin.db import Base, str_enum
+
+
+class OrgKind(enum.StrEnum):
+    establishment = "establishment"
+    group = "group"
+    region = "region"
+    national = "national"
+    partner = "partner"
+
+
+class Role(enum.StrEnum):
+    director = "director"
+    security_officer = "security_officer"
+    it_staff = "it_staff"
+    analyst = "analyst"
+    viewer = "viewer"
+
+
+class Scope(enum.StrEnum):
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind), index=True)
+    finess: Mapped[str | None] = mapped_column(String(9), unique=True)
+    legal_finess: Mapped[str | None] = mapped_column(String(9))
+    group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    region_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class ApiToken(Base):
+    """A bearer token acting for one organisation, for a user or an integration.
+
+    Only the SHA-256 digest of the secret is kept; the secret is shown once.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

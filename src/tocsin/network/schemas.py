@@ -1,0 +1,101 @@
+"""API shapes of the network: organisations, users, memberships, tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+from tocsin.network.finess import validate_finess
+from tocsin.network.models import OrgKind, Role, Scope
+
+Finess = Annotated[str, AfterValidator(validate_finess)]
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrgKind
+    finess: Finess | None = None
+    legal_finess: Finess | None = None
+    group_id: uuid.UUID | None = None
+    region_id: uuid.UUID | None = None
+
+
+class OrganisationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: OrgKind
+    finess: str | None
+    legal_finess: str | None
+    group_id: uuid.UUID | None
+    region_id: uuid.UUID | None
+    created_at: datetime
+
+
+class MembershipOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    organisation_id: uuid.UUID
+    role: Role
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=12, max_length=200)
+    organisation_id: uuid.UUID
+    roles: list[Role] = Field(min_length=1)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    active: bool
+    memberships: list[MembershipOut]
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    organisation_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(default=None, description="absent: an integration token")
+    scopes: list[Scope] = Field(min_length=1)
+    expires_at: datetime | None = None
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    organisation_id: uuid.UUID
+    user_id: uuid.UUID | None
+    prefix: str
+    scopes: list[Scope]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    secret: str = Field(description="shown once; only its digest is stored")
+
+
+class WhoAmI(BaseModel):
+    organisation: OrganisationOut
+    user: UserOut | None
+    scopes: list[Scope]
+    roles: list[Role]

@@ -1,0 +1,335 @@
+"""Organisations, users, roles and tokens.
+
+Functions never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tocsin.audit.service import Actor
+from tocsin.audit.service import record as audit
+from tocsin.clock import as_utc
+from tocsin.errors import Conflict, FieldError, InvalidInput, NotFound, Unauthenticated
+from tocsin.network.models import ApiToken, Membership, Organisation, OrgKind, Role, Scope, User
+from tocsin.network.principal import Principal
+from tocsin.network.secrets import hash_password, new_token_secret, token_digest
+from tocsin.sharing.rules import Network, OrgNode
+
+
+def _parent_errors(
+    session: Session, kind: OrgKind, group_id: uuid.UUID | None, region_id: uuid.UUID | None
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    group = session.get(Organisation, group_id) if group_id else None
+    region = session.get(Organisation, region_id) if region_id else None
+    if group_id and (group is None or group.kind != OrgKind.group):
+        errors.append(FieldError("group_id", "not a group (GHT) organisation"))
+    if region_id and (region is None or region.kind != OrgKind.region):
+        errors.append(FieldError("region_id", "not a region (ARS) organisation"))
+    if kind == OrgKind.establishment:
+        if not group_id:
+            errors.append(FieldError("group_id", "an establishment belongs to one group"))
+        if not region_id:
+            errors.append(FieldError("region_id", "an establishment belongs to one region"))
+    if kind == OrgKind.group and not region_id:
+        errors.append(FieldError("region_id", "a group belongs to one region"))
+    if kind in (OrgKind.region, OrgKind.national) and (group_id or region_id):
+        errors.append(FieldError("kind", f"a {kind.value} has no parent organisation"))
+    if group and region and group.region_id != region.id:
+        errors.append(FieldError("group_id", "the group belongs to another region"))
+    return errors
+
+
+def create_organisation(
+    *,
+    session: Session,
+    name: str,
+    kind: OrgKind,
+    now: datetime,
+    actor: Actor,
+    finess: str | None = None,
+    legal_finess: str | None = None,
+    group_id: uuid.UUID | None = None,
+    region_id: uuid.UUID | None = None,
+) -> Organisation:
+    """Add an organisation to the network, checking it fits the hierarchy."""
+    errors = _parent_errors(session, kind, group_id, region_id)
+    if kind == OrgKind.establishment and not finess:
+        errors.append(FieldError("finess", "an establishment has a FINESS number"))
+    if finess and session.scalar(select(Organisation.id).where(Organisation.finess == finess)):
+        errors.append(FieldError("finess", "already used by another organisation"))
+    if errors:
+        raise InvalidInput(errors)
+    org = Organisation(
+        name=name,
+        kind=kind,
+        finess=finess,
+        legal_finess=legal_finess,
+        group_id=group_id,
+        region_id=region_id,
+        created_at=now,
+    )
+    session.add(org)
+    session.flush()
+    audit(
+        session=session,
+        actor=actor,
+        action="organisation.create",
+        target_type="organisation",
+        target_id=org.id,
+        at=now,
+        concerns=[org.id, group_id, region_id],
+        details={"name": name, "kind": kind.value, "finess": finess},
+    )
+    return org
+
+
+def get_organisation(*, session: Session, org_id: uuid.UUID) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("no such organisation")
+    return org
+
+
+def list_organisations(
+    *, session: Session, after: tuple[str, uuid.UUID] | None, limit: int
+) -> list[Organisation]:
+    """Organisations ordered by name then id, strictly after the cursor."""
+    query = select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)
+    if after is not None:
+        name, org_id = after
+        query = query.where(
+            (Organisation.name > name) | ((Organisation.name == name) & (Organisation.id > org_id))
+        )
+    return list(session.scalars(query))
+
+
+def load_network(*, session: Session) -> Network:
+    """A snapshot of the hierarchy for the pure sharing rules."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.kind, Organisation.group_id, Organisation.region_id)
+    )
+    return Network.of(
+        OrgNode(id=r.id, kind=r.kind.value, group_id=r.group_id, region_id=r.region_id)
+        for r in rows
+    )
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    display_name: str,
+    organisation_id: uuid.UUID,
+    roles: list[Role],
+    now: datetime,
+    actor: Actor,
+    password: str | None = None,
+) -> User:
+    """Create a user with roles in one organisation."""
+    get_organisation(session=session, org_id=organisation_id)
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise InvalidInput.one("email", "already used by another user")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password) if password else None,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    for role in sorted(set(roles)):
+        grant_role(
+            session=session,
+            user_id=user.id,
+            organisation_id=organisation_id,
+            role=role,
+            now=now,
+            actor=actor,
+        )
+    session.refresh(user)
+    return user
+
+
+def grant_role(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    role: Role,
+    now: datetime,
+    actor: Actor,
+) -> Membership:
+    """Give a user a role in an organisation (idempotent)."""
+    existing = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id,
+            Membership.organisation_id == organisation_id,
+            Membership.role == role,
+        )
+    )
+    if existing is not None:
+        return existing
+    membership = Membership(user_id=user_id, organisation_id=organisation_id, role=role)
+    session.add(membership)
+    session.flush()
+    audit(
+        session=session,
+        actor=actor,
+        action="membership.grant",
+        target_type="user",
+        target_id=user_id,
+        at=now,
+        concerns=[organisation_id],
+        details={"organisation_id": str(organisation_id), "role": role.value},
+    )
+    return membership
+
+
+def get_user(*, session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+def list_users(*, session: Session, organisation_id: uuid.UUID) -> list[User]:
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation_id)
+        .order_by(User.email)
+        .distinct()
+    )
+    return list(session.scalars(query))
+
+
+def roles_in(*, session: Session, user_id: uuid.UUID, organisation_id: uuid.UUID) -> set[Role]:
+    rows = session.scalars(
+        select(Membership.role).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    )
+    return set(rows)
+
+
+def issue_token(
+    *,
+    session: Session,
+    organisation_id: uuid.UUID,
+    name: str,
+    scopes: list[Scope],
+    now: datetime,
+    actor: Actor,
+    user_id: uuid.UUID | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; the secret is returned once and only its digest is kept."""
+    get_organisation(session=session, org_id=organisation_id)
+    if user_id is not None and not roles_in(
+        session=session, user_id=user_id, organisation_id=organisation_id
+    ):
+        raise InvalidInput.one("user_id", "the user has no role in this organisation")
+    if expires_at is not None and as_utc(expires_at) <= now:
+        raise InvalidInput.one("expires_at", "must be in the future")
+    secret = new_token_secret()
+    token = ApiToken(
+        organisation_id=organisation_id,
+        user_id=user_id,
+        name=name,
+        digest=token_digest(secret),
+        prefix=secret[:10],
+        scopes=sorted({s.value for s in scopes}),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(token)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a digest collision is astronomically unlikely
+        raise Conflict("token could not be created, try again") from exc
+    audit(
+        session=session,
+        actor=actor,
+        action="token.issue",
+        target_type="token",
+        target_id=token.id,
+        at=now,
+        concerns=[organisation_id],
+        details={"name": name, "scopes": token.scopes, "user_id": str(user_id or "")},
+    )
+    return token, secret
+
+
+def list_tokens(*, session: Session, organisation_id: uuid.UUID) -> list[ApiToken]:
+    query = (
+        select(ApiToken)
+        .where(ApiToken.organisation_id == organisation_id)
+        .order_by(ApiToken.created_at, ApiToken.id)
+    )
+    return list(session.scalars(query))
+
+
+def revoke_token(
+    *,
+    session: Session,
+    token_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    now: datetime,
+    actor: Actor,
+) -> ApiToken:
+    """Revoke a token of the organisation; revoking twice is harmless."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.organisation_id != organisation_id:
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = now
+        audit(
+            session=session,
+            actor=actor,
+            action="token.revoke",
+            target_type="token",
+            target_id=token.id,
+            at=now,
+            concerns=[organisation_id],
+        )
+    return token
+
+
+def authenticate(
+    *, session: Session, secret: str, now: datetime, source_ip: str | None = None
+) -> Principal:
+    """Resolve a bearer secret to a principal, or raise Unauthenticated."""
+    token = session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(secret)))
+    if token is None or token.revoked_at is not None:
+        raise Unauthenticated("invalid or revoked token")
+    if token.expires_at is not None and as_utc(token.expires_at) <= now:
+        raise Unauthenticated("token expired")
+    org = session.get(Organisation, token.organisation_id)
+    if org is None:
+        raise Unauthenticated("token of a removed organisation")
+    roles: set[Role] = set()
+    if token.user_id is not None:
+        user = session.get(User, token.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated("token of an inactive user")
+        roles = roles_in(session=session, user_id=user.id, organisation_id=org.id)
+    # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
+    if token.last_used_at is None or (now - as_utc(token.last_used_at)).total_seconds() > 60:
+        token.last_used_at = now
+    return Principal(
+        token_id=token.id,
+        org_id=org.id,
+        org_kind=org.kind.value,
+        user_id=token.user_id,
+        scopes=frozenset(Scope(s) for s in token.scopes),
+        roles=frozenset(roles),
+        source_ip=source_ip,
+    )
