@@ -1,0 +1,219 @@
+"""Who receives an alert and who may read it: TLP 2.0 and scope, pure (no I/O).
+
+Vocabulary:
+- the *area* of a scope is the organisation it is anchored on: a group, a region,
+  or the national CERT; its *members* are the organisations below it, itself included;
+- the *relays* of an organisation are its group, its region and the national CERTs;
+- *recipients* get the alert delivered; *readers* may find and read it.
+
+Rules:
+- a draft is read by its source organisation only;
+- the source always reads its own alerts;
+- recipients = members of the area (or the named organisations), minus the source;
+- CLEAR: anyone, including anonymous public feeds;
+- GREEN: every member organisation of the hub;
+- AMBER and AMBER+STRICT: the recipients and the relays above the source and above
+  each recipient;
+- RED: the named recipient organisations only (RED requires an explicit scope);
+- an anonymous alert names its source only to the source and the source's relays.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from tocsin.sharing.tlp import TLP
+
+OrgId = uuid.UUID
+
+RELAY_KINDS = frozenset({"group", "region", "national"})
+
+
+class ScopeKind(enum.StrEnum):
+    group = "group"
+    region = "region"
+    national = "national"
+    explicit = "explicit"
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    """What the rules need to know of an organisation."""
+
+    id: OrgId
+    kind: str
+    group_id: OrgId | None = None
+    region_id: OrgId | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """A snapshot of the organisations of the hub."""
+
+    orgs: Mapping[OrgId, OrgNode]
+    _members: dict[OrgId, frozenset[OrgId]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, nodes: Iterable[OrgNode]) -> Network:
+        return cls({n.id: n for n in nodes})
+
+    @property
+    def national_ids(self) -> frozenset[OrgId]:
+        return frozenset(o.id for o in self.orgs.values() if o.kind == "national")
+
+    def relays_of(self, org_id: OrgId) -> frozenset[OrgId]:
+        """The group, region and national relays above an organisation (not itself)."""
+        node = self.orgs.get(org_id)
+        if node is None:
+            return frozenset()
+        above = {node.group_id, node.region_id}
+        if node.kind == "group" or node.group_id:
+            group = self.orgs.get(node.group_id) if node.group_id else None
+            if group is not None:
+                above.add(group.region_id)
+        relays = {i for i in above if i is not None and i in self.orgs} | self.national_ids
+        relays.discard(org_id)
+        return frozenset(relays)
+
+    def members(self, area_id: OrgId) -> frozenset[OrgId]:
+        """The organisations within an area (a group, region or national CERT), itself included."""
+        cached = self._members.get(area_id)
+        if cached is not None:
+            return cached
+        area = self.orgs.get(area_id)
+        if area is None:
+            result: frozenset[OrgId] = frozenset()
+        elif area.kind == "national":
+            result = frozenset(self.orgs)
+        elif area.kind in ("group", "region"):
+            result = frozenset(
+                o.id for o in self.orgs.values() if o.id == area_id or area_id in self._above(o)
+            )
+        else:
+            result = frozenset({area_id})
+        self._members[area_id] = result
+        return result
+
+    def _above(self, node: OrgNode) -> set[OrgId]:
+        above = {i for i in (node.group_id, node.region_id) if i is not None}
+        if node.group_id and node.group_id in self.orgs:
+            region = self.orgs[node.group_id].region_id
+            if region:
+                above.add(region)
+        return above
+
+    def in_perimeter(self, relay_id: OrgId, org_id: OrgId) -> bool:
+        """Is `org_id` within the perimeter of the relay `relay_id`?"""
+        return org_id in self.members(relay_id)
+
+    def default_area(self, source_id: OrgId, kind: ScopeKind) -> OrgId | None:
+        """The area a scope of this kind means for this source, if any."""
+        node = self.orgs.get(source_id)
+        if node is None or kind is ScopeKind.explicit:
+            return None
+        if kind is ScopeKind.national:
+            return next(iter(sorted(self.national_ids)), None)
+        if kind is ScopeKind.group:
+            return node.id if node.kind == "group" else node.group_id
+        if node.kind == "region":
+            return node.id
+        if node.region_id:
+            return node.region_id
+        group = self.orgs.get(node.group_id) if node.group_id else None
+        return group.region_id if group else None
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What the rules need to know of an alert."""
+
+    source_id: OrgId
+    tlp: TLP
+    scope: ScopeKind
+    area_id: OrgId | None = None
+    named: frozenset[OrgId] = frozenset()
+    draft: bool = False
+    anonymous: bool = False
+
+
+def scope_error(alert: AlertFacts, network: Network) -> str | None:
+    """Why this scope cannot be used by this source, or None when it can."""
+    if alert.tlp is TLP.red and alert.scope is not ScopeKind.explicit:
+        return "TLP:RED is shared with named organisations only: use an explicit scope"
+    if alert.scope is ScopeKind.explicit:
+        if not alert.named:
+            return "an explicit scope names at least one organisation"
+        unknown = [str(o) for o in alert.named if o not in network.orgs]
+        return f"unknown organisations: {', '.join(sorted(unknown))}" if unknown else None
+    if alert.area_id is None:
+        return f"the source has no {alert.scope.value} to share with"
+    area = network.orgs.get(alert.area_id)
+    if area is None or area.kind != alert.scope.value:
+        return f"the area must be a {alert.scope.value} organisation"
+    source_is_inside = alert.source_id in network.members(alert.area_id)
+    source_is_relay_above = network.in_perimeter(alert.source_id, alert.area_id)
+    if not (source_is_inside or source_is_relay_above):
+        return "the area is outside the source's perimeter"
+    return None
+
+
+def recipients(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
+    """The organisations that receive the alert. The one place that decides it."""
+    if alert.draft:
+        return frozenset()
+    if alert.scope is ScopeKind.explicit:
+        chosen = alert.named
+    elif alert.area_id is not None:
+        chosen = network.members(alert.area_id)
+    else:
+        chosen = frozenset()
+    return frozenset(o for o in chosen if o in network.orgs and o != alert.source_id)
+
+
+def _relay_readers(alert: AlertFacts, network: Network, to: frozenset[OrgId]) -> set[OrgId]:
+    readers = set(network.relays_of(alert.source_id))
+    for org_id in to:
+        readers |= network.relays_of(org_id)
+    return readers
+
+
+def can_see(viewer_id: OrgId | None, alert: AlertFacts, network: Network) -> bool:
+    """May the organisation `viewer_id` (None: an anonymous reader) read the alert?"""
+    if viewer_id is not None and viewer_id == alert.source_id:
+        return True
+    if alert.draft:
+        return False
+    if alert.tlp is TLP.clear:
+        return True
+    if viewer_id is None or viewer_id not in network.orgs:
+        return False
+    if alert.tlp is TLP.green:
+        return True
+    to = recipients(alert, network)
+    if viewer_id in to:
+        return True
+    if alert.tlp is TLP.red:
+        return False
+    return viewer_id in _relay_readers(alert, network, to)
+
+
+def readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
+    """Every member organisation that may read the alert (for listing and auditing)."""
+    return frozenset(o for o in network.orgs if can_see(o, alert, network))
+
+
+def reveals_source(viewer_id: OrgId | None, alert: AlertFacts, network: Network) -> bool:
+    """May this viewer learn who the source is?"""
+    if not alert.anonymous:
+        return can_see(viewer_id, alert, network)
+    if viewer_id is None:
+        return False
+    return viewer_id == alert.source_id or viewer_id in network.relays_of(alert.source_id)
+
+
+def is_relay_of(viewer_id: OrgId, org_id: OrgId, network: Network) -> bool:
+    """Is the viewer one of the organisation's relays?"""
+    return viewer_id in network.relays_of(org_id)
