@@ -1,0 +1,1 @@
+"""Pure indicator core: types, refanging, normalisation, detection and extraction (no I/O)."""
