@@ -1,0 +1,135 @@
+"""Alerts as a given viewer may see them: the source hidden where anonymity asks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocsin.alerts.models import Alert, AlertIndicator, AlertRevision
+from tocsin.alerts.schemas import (
+    AlertOut,
+    AlertSummary,
+    IndicatorOut,
+    OrgRef,
+    RevisionOut,
+    ScopeOut,
+)
+from tocsin.alerts.service import facts
+from tocsin.network.models import Organisation
+from tocsin.sharing.rules import Network, reveals_source
+from tocsin.sharing.tlp import TLP
+
+HANDLING = {
+    TLP.clear: "No restriction: may be shared publicly.",
+    TLP.green: "Share within the community, not publicly.",
+    TLP.amber: "Share within your organisation and its clients on a need-to-know basis.",
+    TLP.amber_strict: "Not to leave your organisation.",
+    TLP.red: "For the named recipients only; not to be shared further.",
+}
+
+
+def org_ref(session: Session, org_id: uuid.UUID) -> OrgRef | None:
+    org = session.get(Organisation, org_id)
+    return OrgRef(id=org.id, name=org.name, kind=org.kind.value) if org else None
+
+
+def _source(session: Session, alert: Alert, viewer_id: uuid.UUID | None, net: Network) -> Any:
+    if reveals_source(viewer_id, facts(alert), net):
+        return org_ref(session, alert.source_org_id)
+    return None
+
+
+def indicator_out(row: AlertIndicator) -> IndicatorOut:
+    return IndicatorOut(
+        id=row.id,
+        type=row.type,
+        value=row.value,
+        comment=row.comment,
+        first_seen=row.first_seen,
+        valid_until=row.valid_until,
+    )
+
+
+def alert_out(
+    session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
+) -> AlertOut:
+    return AlertOut(
+        id=alert.id,
+        status=alert.status,
+        revision=alert.revision,
+        title=alert.title,
+        summary=alert.summary,
+        category=alert.category,
+        severity=alert.severity,
+        tlp=alert.tlp,
+        tlp_label=alert.tlp.label,
+        handling=HANDLING[alert.tlp],
+        pap=alert.pap,
+        scope=ScopeOut(
+            kind=alert.scope_kind,
+            area_id=alert.scope_area_id,
+            organisations=[uuid.UUID(o) for o in alert.named],
+        ),
+        anonymous=alert.anonymous,
+        source=_source(session, alert, viewer_id, network),
+        first_seen=alert.first_seen,
+        care_impact=alert.care_impact,
+        origin=alert.origin,
+        attack_steps=alert.attack_steps,
+        indicators=[indicator_out(i) for i in alert.indicators if i.withdrawn_at is None],
+        countermeasures=alert.countermeasures,
+        created_at=alert.created_at,
+        updated_at=alert.updated_at,
+        published_at=alert.published_at,
+        closed_at=alert.closed_at,
+        retracted_at=alert.retracted_at,
+        retract_reason=alert.retract_reason,
+    )
+
+
+def alert_summary(
+    session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
+) -> AlertSummary:
+    return AlertSummary(
+        id=alert.id,
+        status=alert.status,
+        revision=alert.revision,
+        title=alert.title,
+        category=alert.category,
+        severity=alert.severity,
+        tlp=alert.tlp,
+        anonymous=alert.anonymous,
+        source=_source(session, alert, viewer_id, network),
+        indicator_count=sum(1 for i in alert.indicators if i.withdrawn_at is None),
+        created_at=alert.created_at,
+        updated_at=alert.updated_at,
+        published_at=alert.published_at,
+    )
+
+
+def revision_out(
+    session: Session,
+    alert: Alert,
+    revision: AlertRevision,
+    viewer_id: uuid.UUID | None,
+    network: Network,
+) -> RevisionOut:
+    shows_source = reveals_source(viewer_id, facts(alert), network)
+    return RevisionOut(
+        number=revision.number,
+        action=revision.action.value,
+        created_at=revision.created_at,
+        author=org_ref(session, revision.author_org_id) if shows_source else None,
+        note=revision.note,
+        document=revision.document,
+    )
+
+
+def org_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    )
+    return {r.id: r.name for r in rows}
