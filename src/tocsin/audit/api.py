@@ -1,0 +1,94 @@
+"""Reading the audit trail: directors for their establishment, relays for their perimeter."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from tocsin.audit import service
+from tocsin.audit.schemas import AuditPage, AuditRecordOut
+from tocsin.deps import NetworkDep, PrincipalDep, SessionDep, StateDep
+from tocsin.errors import Forbidden, InvalidInput
+from tocsin.network.models import Role, Scope
+from tocsin.network.principal import Principal
+from tocsin.schemas_common import PROBLEM_RESPONSES
+from tocsin.sharing.rules import RELAY_KINDS, Network
+
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=PROBLEM_RESPONSES)
+
+RELAY_READERS = frozenset({Role.director, Role.analyst, Role.security_officer})
+
+
+def readable_orgs(principal: Principal, network: Network) -> set[uuid.UUID] | None:
+    """Whose trail the caller may read (None: everyone's, for admins)."""
+    principal.require_scope(Scope.read)
+    if Scope.admin in principal.scopes:
+        return None
+    if principal.org_kind in RELAY_KINDS and principal.roles & RELAY_READERS:
+        return set(network.members(principal.org_id))
+    if Role.director in principal.roles:
+        return {principal.org_id}
+    raise Forbidden("the audit trail is for directors, relays and administrators")
+
+
+def _cursor(after: str | None) -> int | None:
+    if after is None:
+        return None
+    if not after.isdigit():
+        raise InvalidInput.one("after", "a sequence number from a previous page")
+    return int(after)
+
+
+@router.get("/audit", response_model=AuditPage)
+def read_audit(
+    principal: PrincipalDep,
+    session: SessionDep,
+    network: NetworkDep,
+    after: str | None = Query(default=None, description="the `next` of the previous page"),
+    since: datetime | None = None,
+    action: str | None = Query(default=None, max_length=64),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> AuditPage:
+    """The records concerning your organisation, or your perimeter for a relay; oldest first."""
+    orgs = readable_orgs(principal, network)
+    rows = service.read_trail(
+        session=session, org_ids=orgs, after_seq=_cursor(after), limit=limit + 1,
+        since=since, action=action,
+    )  # fmt: skip
+    page = rows[:limit]
+    return AuditPage(
+        items=[AuditRecordOut.model_validate(r) for r in page],
+        next=str(page[-1].seq) if len(rows) > limit else None,
+    )
+
+
+@router.get(
+    "/audit/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def export_audit(
+    principal: PrincipalDep, network: NetworkDep, state: StateDep
+) -> StreamingResponse:
+    """The same records as JSON lines, streamed in batches."""
+    orgs = readable_orgs(principal, network)
+
+    def lines() -> Iterator[bytes]:
+        after: int | None = None
+        while True:
+            with state.sessions() as session:
+                rows = service.read_trail(
+                    session=session, org_ids=orgs, after_seq=after, limit=1000
+                )
+                batch = [AuditRecordOut.model_validate(r).model_dump(mode="json") for r in rows]
+            if not batch:
+                return
+            yield b"".join(json.dumps(item).encode() + b"\n" for item in batch)
+            after = batch[-1]["seq"]
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
