@@ -1,0 +1,1 @@
+"""Delivery of alerts to recipient organisations: live stream, signed webhooks, e-mail."""

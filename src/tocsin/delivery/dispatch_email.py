@@ -1,0 +1,105 @@
+"""The e-mail channel: one message per user who asked for the alert's severity."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from datetime import timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import select
+
+from tocsin.db import transaction
+from tocsin.delivery import outbox
+from tocsin.delivery.backoff import next_attempt_at
+from tocsin.delivery.content import email_message
+from tocsin.delivery.hooks import on_delivered
+from tocsin.delivery.mailer import Mailer, MailerError
+from tocsin.delivery.models import Channel, Delivery, DeliveryStatus
+from tocsin.delivery.visibility import still_visible
+from tocsin.network.models import User
+from tocsin.state import AppState
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+LEASE = timedelta(minutes=2)
+
+
+def _prepare(state: AppState) -> list[tuple[int, EmailMessage]]:
+    now = state.clock.now()
+    settings = state.settings
+    with transaction(state.sessions) as session:
+        rows = outbox.claim(session, channel=Channel.email, now=now, lease=LEASE, limit=BATCH)
+        visible, hidden = still_visible(session, rows)
+        outbox.mark_skipped(session, [r.seq for r in hidden], "no longer visible")
+        users = {
+            u.id: u
+            for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in visible})))
+        }
+        mailboxes = {r.seq: email for r in visible if (email := _mailbox(users, r.user_id))}
+        gone = [r.seq for r in visible if r.seq not in mailboxes]
+        outbox.mark_skipped(session, gone, "user inactive or deleted")
+        bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
+        return [
+            (
+                row.seq,
+                email_message(
+                    alert=bodies[row.payload_id],
+                    action=row.action,
+                    event_id=str(row.event_id),
+                    to=mailboxes[row.seq],
+                    sender=settings.mail_from,
+                    public_url=settings.public_url,
+                ),
+            )
+            for row in visible
+            if row.seq in mailboxes
+        ]
+
+
+def _mailbox(users: dict[uuid.UUID, User], user_id: uuid.UUID | None) -> str | None:
+    user = users.get(user_id) if user_id else None
+    return user.email if user is not None and user.active else None
+
+
+def _record(state: AppState, sent: list[int], failed: dict[int, str], rng: random.Random) -> None:
+    now = state.clock.now()
+    with transaction(state.sessions) as session:
+        outbox.mark_delivered(session, sent, now)
+        for seq, error in failed.items():
+            row = session.get(Delivery, seq)
+            if row is None:
+                continue
+            row.attempts += 1
+            row.last_error = error
+            row.lease_until = None
+            row.first_failure_at = row.first_failure_at or now
+            retry_at = next_attempt_at(row.attempts, row.first_failure_at, now, rng)
+            if retry_at is None:
+                row.status = DeliveryStatus.failed
+            else:
+                row.next_attempt_at = retry_at
+        if sent:
+            on_delivered(session=session, seqs=sent, at=now)
+
+
+async def drain_email_once(
+    state: AppState, mailer: Mailer, rng: random.Random | None = None
+) -> int:
+    """Send one batch of due e-mails; returns how many were handed to the mail server."""
+    prepared = await asyncio.to_thread(_prepare, state)
+    if not prepared:
+        return 0
+    sent: list[int] = []
+    failed: dict[int, str] = {}
+    for seq, message in prepared:
+        try:
+            await mailer.send(message)
+            sent.append(seq)
+        except MailerError as exc:
+            failed[seq] = str(exc)
+    await asyncio.to_thread(_record, state, sent, failed, rng or random.Random())
+    return len(sent)

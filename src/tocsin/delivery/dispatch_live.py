@@ -1,0 +1,130 @@
+"""The live channel: outbox rows go out on the bus; every node hands them to its local streams.
+
+A dispatcher claims due live rows, checks again that each recipient may still see the alert,
+and publishes them in a few compact bus messages (each rendered payload once, then the list
+of (organisation, sequence, event id) that use it). Every node, this one included, subscribes
+to `<stream>.live.>` and delivers each event to the open streams of that organisation. The
+row is `delivered` once the bus took it; a stream that was closed at that moment replays it
+from the rows with `Last-Event-ID`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from tocsin.bus.base import Bus, Subscription
+from tocsin.db import transaction
+from tocsin.delivery import outbox
+from tocsin.delivery.content import envelope, event_type
+from tocsin.delivery.hooks import on_delivered
+from tocsin.delivery.live import LiveEvent, LiveHub
+from tocsin.delivery.models import Channel, Delivery
+from tocsin.delivery.visibility import still_visible
+from tocsin.errors import BusUnavailable
+from tocsin.state import AppState
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+LEASE = timedelta(seconds=30)
+MAX_MESSAGE_BYTES = 512 * 1024
+
+
+def live_subject(stream: str) -> str:
+    return f"{stream}.live.events"
+
+
+def _claim(state: AppState) -> tuple[list[dict[str, Any]], list[int], list[int]]:
+    now = state.clock.now()
+    with transaction(state.sessions) as session:
+        rows = outbox.claim(session, channel=Channel.live, now=now, lease=LEASE, limit=BATCH)
+        if not rows:
+            return [], [], []
+        visible, hidden = still_visible(session, rows)
+        outbox.mark_skipped(session, [r.seq for r in hidden], "no longer visible")
+        bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
+        return _messages(visible, bodies), [r.seq for r in visible], [r.seq for r in hidden]
+
+
+def _messages(
+    rows: list[Delivery], bodies: dict[uuid.UUID, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Group events into bus messages that stay under the size limit."""
+    messages: list[dict[str, Any]] = []
+    current: dict[str, Any] = {"payloads": {}, "events": []}
+    size = 0
+    for row in rows:
+        key = str(row.payload_id)
+        if key not in current["payloads"]:
+            body = bodies[row.payload_id]
+            size += len(json.dumps(body))
+            current["payloads"][key] = body
+        current["events"].append(
+            [str(row.recipient_org_id), row.seq, str(row.event_id), row.action, row.revision,
+             row.created_at.isoformat(), key]
+        )  # fmt: skip
+        size += 120
+        if size > MAX_MESSAGE_BYTES:
+            messages.append(current)
+            current, size = {"payloads": {}, "events": []}, 0
+    if current["events"]:
+        messages.append(current)
+    return messages
+
+
+def _settle(state: AppState, delivered: list[int], released: list[int], reason: str) -> None:
+    now = state.clock.now()
+    with transaction(state.sessions) as session:
+        outbox.mark_delivered(session, delivered, now)
+        outbox.release(session, released, reason)
+        if delivered:
+            on_delivered(session=session, seqs=delivered, at=now)
+
+
+async def drain_live_once(state: AppState, bus: Bus) -> int:
+    """Send one batch of due live deliveries through the bus; returns how many went out."""
+    messages, seqs, _hidden = await asyncio.to_thread(_claim, state)
+    if not seqs:
+        return 0
+    subject = live_subject(state.settings.bus_stream)
+    try:
+        for message in messages:
+            await bus.publish(subject, json.dumps(message, separators=(",", ":")).encode())
+    except BusUnavailable as exc:
+        # Some messages may have gone out: receivers de-duplicate on the sequence number.
+        log.warning("live deliveries wait for the bus: %s", exc)
+        await asyncio.to_thread(_settle, state, [], seqs, f"bus unavailable: {exc}")
+        return 0
+    await asyncio.to_thread(_settle, state, seqs, [], "")
+    return len(seqs)
+
+
+def live_events(message: bytes) -> list[tuple[uuid.UUID, LiveEvent]]:
+    """Unpack one bus message into (organisation, SSE event) pairs."""
+    decoded = json.loads(message)
+    payload_text = {key: json.dumps(body) for key, body in decoded["payloads"].items()}
+    events = []
+    for org, seq, event_id, action, revision, timestamp, key in decoded["events"]:
+        head = envelope(
+            event_id=event_id, action=action, revision=revision, timestamp=timestamp, alert={}
+        )
+        del head["data"]
+        # Splice the shared payload text in rather than encoding it again for every recipient.
+        data = json.dumps(head)[:-1] + ', "data": ' + payload_text[key] + "}"
+        events.append((uuid.UUID(org), LiveEvent(id=str(seq), event=event_type(action), data=data)))
+    return events
+
+
+async def relay_to_hub(bus: Bus, stream: str, hub: LiveHub) -> Subscription:
+    """Subscribe this node's hub to the live events published by any node."""
+
+    async def handle(_subject: str, payload: bytes) -> None:
+        for org_id, event in live_events(payload):
+            hub.deliver(org_id, event)
+
+    return await bus.subscribe(f"{stream}.live.>", handle)

@@ -1,0 +1,110 @@
+"""The in-process hub behind the live stream (`GET /api/v1/stream`, Server-Sent Events).
+
+Each open stream is a `Connection` with a bounded queue. Delivery never waits: when a
+subscriber has stopped reading and its queue is full, the connection is dropped, its queue
+emptied, and the stream ends; the client reconnects with `Last-Event-ID` and the endpoint
+replays what it missed from the database, which holds the truth. Heartbeats are the
+endpoint's business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable
+from dataclasses import dataclass
+from uuid import UUID
+
+DEFAULT_QUEUE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """One SSE event: `id` (for Last-Event-ID), `event` (its type) and `data` (JSON text)."""
+
+    id: str
+    event: str
+    data: str
+
+
+class Connection:
+    """One open stream of one organisation; `key` says who opened it (e.g. a token id)."""
+
+    __slots__ = ("_queue", "closed", "key", "org_id")
+
+    def __init__(self, org_id: UUID, key: Hashable, queue_size: int) -> None:
+        self.org_id = org_id
+        self.key = key
+        self.closed = False
+        # One extra slot for the end-of-stream marker, so closing never needs to wait.
+        self._queue: asyncio.Queue[LiveEvent | None] = asyncio.Queue(queue_size + 1)
+
+    def offer(self, event: LiveEvent) -> bool:
+        """Queue an event without waiting; False when the reader has fallen too far behind."""
+        if self.closed or self._queue.qsize() >= self._queue.maxsize - 1:
+            return False
+        self._queue.put_nowait(event)
+        return True
+
+    async def next_event(self) -> LiveEvent | None:
+        """The next event, or None once the connection is closed (the stream must end)."""
+        if self.closed and self._queue.empty():
+            return None
+        event = await self._queue.get()
+        if event is None:
+            self.closed = True
+        return event
+
+    def close(self, *, discard_pending: bool) -> None:
+        """Mark closed and wake the reader; a dropped reader loses its backlog (it will replay)."""
+        if self.closed:
+            return
+        self.closed = True
+        if discard_pending:
+            while not self._queue.empty():
+                self._queue.get_nowait()
+        if not self._queue.full():
+            self._queue.put_nowait(None)
+
+
+class LiveHub:
+    """Fans events out to the open streams of each organisation of this node."""
+
+    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self._by_org: dict[UUID, set[Connection]] = {}
+
+    def connect(self, org_id: UUID, key: Hashable) -> Connection:
+        """Open a stream for `org_id`; the caller must `disconnect` it when the client leaves."""
+        connection = Connection(org_id, key, self.queue_size)
+        self._by_org.setdefault(org_id, set()).add(connection)
+        return connection
+
+    def disconnect(self, connection: Connection) -> None:
+        connection.close(discard_pending=True)
+        connections = self._by_org.get(connection.org_id)
+        if connections is not None:
+            connections.discard(connection)
+            if not connections:
+                del self._by_org[connection.org_id]
+
+    def deliver(self, org_id: UUID, event: LiveEvent) -> int:
+        """Queue `event` on every stream of `org_id` without waiting; returns how many took it."""
+        connections = self._by_org.get(org_id)
+        if not connections:
+            return 0
+        lagging = [connection for connection in connections if not connection.offer(event)]
+        for connection in lagging:
+            self.disconnect(connection)
+        return len(connections) if org_id in self._by_org else 0
+
+    def connection_count(self, org_id: UUID | None = None) -> int:
+        """Open streams of one organisation, or of all of them."""
+        if org_id is not None:
+            return len(self._by_org.get(org_id, ()))
+        return sum(len(connections) for connections in self._by_org.values())
+
+    def close_all(self) -> None:
+        """End every stream (node shutdown); clients reconnect to another node."""
+        for connections in list(self._by_org.values()):
+            for connection in list(connections):
+                self.disconnect(connection)

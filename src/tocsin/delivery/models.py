@@ -1,0 +1,131 @@
+"""Tables of delivery: the outbox, rendered payloads, webhook endpoints and attempts, e-mail wishes.
+
+The outbox (`deliveries`) is the truth: one row per recipient organisation, channel and target
+(a webhook endpoint, a user's mailbox, or the organisation's live stream) for each revision.
+Its `seq` only grows, which makes it the `Last-Event-ID` of the live stream.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tocsin.db import Base, str_enum
+
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Channel(enum.StrEnum):
+    live = "live"
+    webhook = "webhook"
+    email = "email"
+
+
+class DeliveryStatus(enum.StrEnum):
+    pending = "pending"  # to send (again), once `next_attempt_at` has passed
+    delivered = "delivered"  # handed over: bus (live), 2xx (webhook), SMTP accepted (e-mail)
+    skipped = "skipped"  # no longer visible to the recipient at send time, or target gone
+    failed = "failed"  # retries exhausted (webhook endpoint disabled)
+
+
+class DeliveryPayload(Base):
+    """An alert revision rendered once for recipients who see its source, once for the others."""
+
+    __tablename__ = "delivery_payloads"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    with_source: Mapped[bool]
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_due", "status", "channel", "next_attempt_at"),
+        Index("ix_deliveries_stream", "recipient_org_id", "channel", "seq"),
+        Index("ix_deliveries_order", "alert_id", "recipient_org_id", "channel", "revision"),
+    )
+
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    action: Mapped[str] = mapped_column(String(16))
+    recipient_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    endpoint_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    payload_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_payloads.id", ondelete="CASCADE")
+    )
+    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    first_failure_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class WebhookEndpoint(Base):
+    """A receiver of one organisation. The secret is kept (signing needs it), never shown again."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[uuid.UUID | None]
+    failing_since: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookAttempt(Base):
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_endpoint", "endpoint_id", "at"),)
+
+    id: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
+    delivery_seq: Mapped[int] = mapped_column(
+        SeqType, ForeignKey("deliveries.seq", ondelete="CASCADE")
+    )
+    event_id: Mapped[uuid.UUID]
+    at: Mapped[datetime]
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int]
+    ok: Mapped[bool]
+
+
+class NotificationPreference(Base):
+    """Which severities a user wants by e-mail. No row: no e-mail (opt-in)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    severities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime]

@@ -1,0 +1,232 @@
+"""The outbox: written in the revision's transaction, drained by the dispatchers.
+
+Writing: one row per recipient organisation and channel target, each with a stable event id
+(uuid5 of alert, revision, recipient, channel and target), so a receiver that gets a message
+twice (at-least-once after a crash) can tell. Claiming: a lease (`lease_until`) marks rows
+being sent; a node that dies leaves leases that expire and the rows are claimed again.
+A row is not claimed while an earlier revision of the same alert for the same target is
+still pending, so each recipient sees the revisions of an alert in order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from tocsin.alerts.models import Alert, AlertRevision
+from tocsin.alerts.present import alert_out
+from tocsin.alerts.service import facts
+from tocsin.alerts.vocab import RevisionAction
+from tocsin.delivery.models import (
+    Channel,
+    Delivery,
+    DeliveryPayload,
+    DeliveryStatus,
+    NotificationPreference,
+    WebhookEndpoint,
+)
+from tocsin.network.models import Membership, User
+from tocsin.sharing.rules import Network, recipients, reveals_source
+
+EVENT_NAMESPACE = uuid.UUID("6f1d8c2e-3b7a-5e4f-9a10-2c4d6e8f0a1b")
+ENDING_ACTIONS = (RevisionAction.close, RevisionAction.retract)
+OUTBOX_FLAG = "tocsin.outbox_written"  # in session.info: publish a wake-up after commit
+
+
+def event_id(
+    alert_id: uuid.UUID, revision: int, recipient: uuid.UUID, channel: Channel, target: object
+) -> uuid.UUID:
+    """The stable id of one delivery, the same however often it is sent."""
+    return uuid.uuid5(EVENT_NAMESPACE, f"{alert_id}:{revision}:{recipient}:{channel}:{target}")
+
+
+def _previous_recipients(session: Session, alert_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = session.scalars(
+        select(Delivery.recipient_org_id).where(Delivery.alert_id == alert_id).distinct()
+    )
+    return set(rows)
+
+
+def _endpoints_by_org(session: Session, orgs: set[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    rows = session.execute(
+        select(WebhookEndpoint.org_id, WebhookEndpoint.id).where(
+            WebhookEndpoint.active.is_(True), WebhookEndpoint.deleted_at.is_(None)
+        )
+    )
+    for org_id, endpoint_id in rows:
+        if org_id in orgs:
+            found.setdefault(org_id, []).append(endpoint_id)
+    return found
+
+
+def _mail_users_by_org(
+    session: Session, orgs: set[uuid.UUID], severity: str
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    rows = session.execute(
+        select(Membership.organisation_id, User.id, NotificationPreference.severities)
+        .join(User, User.id == Membership.user_id)
+        .join(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.active.is_(True))
+    )
+    found: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for org_id, user_id, severities in rows:
+        if org_id in orgs and severity in severities:
+            found.setdefault(org_id, set()).add(user_id)
+    return {org: sorted(users) for org, users in found.items()}
+
+
+def _payloads(
+    session: Session, alert: Alert, targets: set[uuid.UUID], network: Network
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Render the revision once per variant (source shown or hidden); map recipient -> payload."""
+    alert_facts = facts(alert)
+    by_variant: dict[bool, uuid.UUID] = {}
+    chosen: dict[uuid.UUID, uuid.UUID] = {}
+    for org_id in sorted(targets):
+        with_source = reveals_source(org_id, alert_facts, network)
+        if with_source not in by_variant:
+            body = alert_out(session, alert, org_id, network).model_dump(mode="json")
+            payload = DeliveryPayload(
+                alert_id=alert.id, revision=alert.revision, with_source=with_source, body=body
+            )
+            session.add(payload)
+            session.flush()
+            by_variant[with_source] = payload.id
+        chosen[org_id] = by_variant[with_source]
+    return chosen
+
+
+def write_outbox(
+    *, session: Session, alert: Alert, revision: AlertRevision, network: Network, now: datetime
+) -> int:
+    """Write the deliveries of one revision; returns how many rows were written."""
+    targets = set(recipients(facts(alert), network))
+    if revision.action in ENDING_ACTIONS:
+        targets |= _previous_recipients(session, alert.id)
+    targets.discard(alert.source_org_id)
+    if not targets:
+        return 0
+    payload_of = _payloads(session, alert, targets, network)
+    endpoints = _endpoints_by_org(session, targets)
+    mail_users = _mail_users_by_org(session, targets, alert.severity.value)
+    rows: list[dict[str, Any]] = []
+    for org_id in sorted(targets):
+        base = {
+            "alert_id": alert.id,
+            "revision": revision.number,
+            "action": revision.action.value,
+            "recipient_org_id": org_id,
+            "payload_id": payload_of[org_id],
+            "status": DeliveryStatus.pending,
+            "attempts": 0,
+            "created_at": now,
+        }
+        wanted: list[tuple[Channel, uuid.UUID | None, uuid.UUID | None]] = [
+            (Channel.live, None, None)
+        ]
+        wanted += [(Channel.webhook, e, None) for e in endpoints.get(org_id, [])]
+        wanted += [(Channel.email, None, u) for u in mail_users.get(org_id, [])]
+        for channel, endpoint_id, user_id in wanted:
+            target = endpoint_id or user_id or org_id
+            rows.append(
+                base
+                | {
+                    "event_id": event_id(alert.id, revision.number, org_id, channel, target),
+                    "channel": channel,
+                    "endpoint_id": endpoint_id,
+                    "user_id": user_id,
+                }
+            )
+    session.execute(insert(Delivery), rows)
+    session.info[OUTBOX_FLAG] = True
+    return len(rows)
+
+
+def claim(
+    session: Session, *, channel: Channel, now: datetime, lease: timedelta, limit: int
+) -> list[Delivery]:
+    """Lease up to `limit` due deliveries of a channel, oldest first, in revision order."""
+    earlier = aliased(Delivery)
+    blocked = exists().where(
+        earlier.alert_id == Delivery.alert_id,
+        earlier.recipient_org_id == Delivery.recipient_org_id,
+        earlier.channel == Delivery.channel,
+        earlier.endpoint_id.is_not_distinct_from(Delivery.endpoint_id),
+        earlier.user_id.is_not_distinct_from(Delivery.user_id),
+        earlier.revision < Delivery.revision,
+        earlier.status == DeliveryStatus.pending,
+    )
+    free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+    query = (
+        select(Delivery.seq)
+        .where(
+            Delivery.status == DeliveryStatus.pending,
+            Delivery.channel == channel,
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+            free,
+            ~blocked,
+        )
+        .order_by(Delivery.seq)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    candidates = list(session.scalars(query))
+    if not candidates:
+        return []
+    # The lease is taken only where nobody took it meanwhile (another node, on SQLite).
+    taken = session.scalars(
+        update(Delivery)
+        .where(Delivery.seq.in_(candidates), Delivery.status == DeliveryStatus.pending, free)
+        .values(lease_until=now + lease)
+        .returning(Delivery.seq)
+    ).all()
+    if not taken:
+        return []
+    return list(
+        session.scalars(select(Delivery).where(Delivery.seq.in_(taken)).order_by(Delivery.seq))
+    )
+
+
+def payload_bodies(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(DeliveryPayload.id, DeliveryPayload.body).where(DeliveryPayload.id.in_(wanted))
+    )
+    return {row.id: row.body for row in rows}
+
+
+def mark_delivered(session: Session, seqs: Sequence[int], now: datetime) -> None:
+    if seqs:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.seq.in_(seqs))
+            .values(status=DeliveryStatus.delivered, delivered_at=now, lease_until=None)
+        )
+
+
+def mark_skipped(session: Session, seqs: Sequence[int], reason: str) -> None:
+    if seqs:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.seq.in_(seqs))
+            .values(status=DeliveryStatus.skipped, last_error=reason, lease_until=None)
+        )
+
+
+def release(session: Session, seqs: Sequence[int], reason: str) -> None:
+    """Give leased rows back (the bus was down): the next poll tries again."""
+    if seqs:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.seq.in_(seqs))
+            .values(lease_until=None, last_error=reason)
+        )

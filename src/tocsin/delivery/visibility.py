@@ -1,0 +1,30 @@
+"""The sharing rules checked again at send time: a scope narrowed since the revision wins."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocsin.alerts.models import Alert
+from tocsin.alerts.service import facts
+from tocsin.delivery.models import Delivery
+from tocsin.network import service as network_service
+from tocsin.sharing.rules import can_see
+
+
+def still_visible(session: Session, rows: list[Delivery]) -> tuple[list[Delivery], list[Delivery]]:
+    """Split rows into those whose recipient may still see the alert, and the others."""
+    if not rows:
+        return [], []
+    network = network_service.load_network(session=session)
+    alert_ids = {row.alert_id for row in rows}
+    alerts = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
+    alert_facts = {alert_id: facts(alert) for alert_id, alert in alerts.items()}
+    visible: list[Delivery] = []
+    hidden: list[Delivery] = []
+    for row in rows:
+        seen = row.alert_id in alert_facts and can_see(
+            row.recipient_org_id, alert_facts[row.alert_id], network
+        )
+        (visible if seen else hidden).append(row)
+    return visible, hidden

@@ -1,0 +1,149 @@
+"""Send one webhook attempt without letting any endpoint slow the deliveries to others.
+
+One shared `httpx.AsyncClient` pools connections; each endpoint URL gets its own semaphore so
+a hanging receiver ties up at most `per_endpoint` connections, and every attempt is bounded
+by a total deadline. Redirects are not followed (a receiver must give its final URL) and only
+the first bytes of a response are read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+
+import httpx
+
+USER_AGENT = "tocsin-webhook/1"
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """The outcome of one POST to one endpoint."""
+
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    ok: bool
+
+
+@dataclass(frozen=True)
+class WebhookLimits:
+    connect_timeout: float = 5.0
+    read_timeout: float = 5.0
+    attempt_timeout: float = 10.0
+    per_endpoint: int = 4
+    # Above the per-endpoint bound times the endpoints that may hang at once.
+    max_connections: int = 512
+    max_response_bytes: int = 16 * 1024
+
+
+class WebhookClient:
+    """POSTs signed bodies to endpoints; one instance per node, closed on shutdown."""
+
+    def __init__(
+        self,
+        limits: WebhookLimits | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.limits = limits or WebhookLimits()
+        timeout = httpx.Timeout(
+            connect=self.limits.connect_timeout,
+            read=self.limits.read_timeout,
+            write=self.limits.read_timeout,
+            pool=self.limits.attempt_timeout,
+        )
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(
+                max_connections=self.limits.max_connections, max_keepalive_connections=64
+            ),
+            headers={"user-agent": USER_AGENT},
+            transport=transport,
+            trust_env=False,
+        )
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+
+    def _semaphore(self, url: str) -> asyncio.Semaphore:
+        semaphore = self._semaphores.get(url)
+        if semaphore is None:
+            semaphore = self._semaphores[url] = asyncio.Semaphore(self.limits.per_endpoint)
+        return semaphore
+
+    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> AttemptResult:
+        """POST `body` as JSON; never raises for what the endpoint does."""
+        async with self._semaphore(url):
+            started = time.monotonic()
+            status_code, error = await self._attempt(url, body, headers)
+            duration_ms = int((time.monotonic() - started) * 1000)
+        ok = error is None and status_code is not None and 200 <= status_code < 300
+        if error is None and not ok:
+            error = _status_error(status_code)
+        return AttemptResult(status_code, error, duration_ms, ok)
+
+    async def _attempt(
+        self, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[int | None, str | None]:
+        request_headers = {"content-type": "application/json", **headers}
+        status_code: int | None = None
+        try:
+            async with asyncio.timeout(self.limits.attempt_timeout):
+                request = self._client.build_request(
+                    "POST", url, content=body, headers=request_headers
+                )
+                response = await self._client.send(request, stream=True)
+                status_code = response.status_code
+                try:
+                    await self._read_capped(response)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            return status_code, f"no complete answer within {self.limits.attempt_timeout:g} s"
+        except httpx.HTTPError as exc:
+            return status_code, _transport_error(exc)
+        return status_code, None
+
+    async def _read_capped(self, response: httpx.Response) -> None:
+        # The body is only kept for nobody; reading a little lets the connection be reused.
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received >= self.limits.max_response_bytes:
+                return
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> WebhookClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _status_error(status_code: int | None) -> str:
+    if status_code is not None and 300 <= status_code < 400:
+        return f"redirect ({status_code}) not followed"
+    return f"HTTP {status_code}"
+
+
+def _transport_error(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "no answer within the read timeout"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "no free connection"
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {exc}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the endpoint closed the connection or broke HTTP: {exc}"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,159 @@
+"""The node's delivery worker: wake-ups after commit, the dispatch loop, the hub relay.
+
+After a transaction that wrote the outbox commits, a wake-up goes on the bus
+(`<stream>.outbox`) for every node, and this node's loop is woken directly. A wake-up
+lost (bus down, node busy) costs at most one poll interval: the loop also runs every
+`delivery_poll_seconds`. Publishing never happens inside the transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tocsin.bus.base import Bus, Subscription
+from tocsin.delivery.dispatch_email import drain_email_once
+from tocsin.delivery.dispatch_live import drain_live_once, relay_to_hub
+from tocsin.delivery.dispatch_webhook import WebhookDispatcher
+from tocsin.delivery.live import LiveHub
+from tocsin.delivery.mailer import Mailer
+from tocsin.delivery.outbox import OUTBOX_FLAG
+from tocsin.errors import BusUnavailable
+from tocsin.state import AppState
+
+log = logging.getLogger(__name__)
+
+BUS_RETRY_SECONDS = 2.0
+
+
+class DeliveryWorker:
+    """Everything delivery runs in one node; `start` in the lifespan, `stop` on the way out."""
+
+    def __init__(
+        self,
+        *,
+        state: AppState,
+        bus: Bus,
+        hub: LiveHub,
+        webhooks: WebhookDispatcher,
+        mailer: Mailer,
+        dispatch: bool,
+    ) -> None:
+        self.state = state
+        self.bus = bus
+        self.hub = hub
+        self.webhooks = webhooks
+        self.mailer = mailer
+        self.dispatch = dispatch
+        # One wake-up flag per channel: each channel drains in its own loop, so a slow mail
+        # server or a burst of webhooks never holds the live stream back.
+        self._wakes = {name: asyncio.Event() for name in ("live", "webhook", "email")}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscriptions: list[Subscription] = []
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def stream(self) -> str:
+        return self.state.settings.bus_stream
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        event.listen(self.state.sessions, "after_commit", self._after_commit)
+        event.listen(self.state.sessions, "after_rollback", self._after_rollback)
+        if not await self._try_bus():
+            self._tasks.append(asyncio.create_task(self._connect_bus(), name="delivery-bus"))
+        if self.dispatch:
+            self._tasks += [
+                asyncio.create_task(self._run(name, once), name=f"delivery-{name}")
+                for name, once in self._channels().items()
+            ]
+
+    async def _try_bus(self) -> bool:
+        """Start the bus and subscribe the hub relay and the wake-ups; False if unreachable."""
+        try:
+            await self.bus.start()
+            self._subscriptions.append(await relay_to_hub(self.bus, self.stream, self.hub))
+            self._subscriptions.append(
+                await self.bus.subscribe(f"{self.stream}.outbox", self._on_wakeup)
+            )
+        except BusUnavailable as exc:
+            log.warning("bus unavailable at start, retrying: %s", exc)
+            return False
+        return True
+
+    async def _connect_bus(self) -> None:
+        # The API serves meanwhile; the outbox keeps the work until the bus is back.
+        while not await self._try_bus():
+            await asyncio.sleep(BUS_RETRY_SECONDS)
+
+    async def _on_wakeup(self, _subject: str, _payload: bytes) -> None:
+        self._wake_all()
+
+    def _wake_all(self) -> None:
+        for flag in self._wakes.values():
+            flag.set()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(OUTBOX_FLAG, None) and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._announce)
+
+    def _after_rollback(self, session: Session) -> None:
+        session.info.pop(OUTBOX_FLAG, None)
+
+    def _announce(self) -> None:
+        self._wake_all()
+        task = asyncio.create_task(self._publish_wakeup())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _publish_wakeup(self) -> None:
+        try:
+            await self.bus.publish(f"{self.stream}.outbox", b"")
+        except BusUnavailable as exc:  # other nodes will poll; the API must not fail
+            log.warning("outbox wake-up not published: %s", exc)
+
+    def _channels(self) -> dict[str, Callable[[], Awaitable[int]]]:
+        return {
+            "live": lambda: drain_live_once(self.state, self.bus),
+            "webhook": self.webhooks.pump,
+            "email": lambda: drain_email_once(self.state, self.mailer),
+        }
+
+    async def drain(self) -> int:
+        """Run every channel until nothing is due; returns how many deliveries went out."""
+        total = 0
+        for once in self._channels().values():
+            while sent := await once():
+                total += sent
+        return total
+
+    async def _run(self, name: str, once: Callable[[], Awaitable[int]]) -> None:
+        poll = self.state.settings.delivery_poll_seconds
+        wake = self._wakes[name]
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), poll)
+            wake.clear()
+            try:
+                while await once():
+                    pass
+            except Exception:  # a database hiccup must not end delivery: next poll retries
+                log.exception("%s delivery failed", name)
+
+    async def stop(self) -> None:
+        event.remove(self.state.sessions, "after_commit", self._after_commit)
+        event.remove(self.state.sessions, "after_rollback", self._after_rollback)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.webhooks.stop()
+        for subscription in self._subscriptions:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+        self.hub.close_all()
