@@ -1,0 +1,1 @@
+"""Responses of recipient organisations to an alert, their deadlines and escalation."""

@@ -1,0 +1,348 @@
+"""Escalation of silence: a periodic tick plans timers, claims the due ones and tells people.
+
+Each tick, in one transaction: (1) plan the next pending timer of every unmet obligation
+of a live alert's recipient (derived from the responses and the settings, so a restart or
+a changed setting needs nothing special); (2) claim pending rows whose `due_at` has passed,
+moving them to `fired` (SKIP LOCKED on PostgreSQL, and a conditional UPDATE everywhere,
+so two nodes never fire one row twice); (3) record and audit them. After the commit, the
+e-mails and live events go out: the database says what happened, even if a mail fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from tocsin.alerts.models import Alert
+from tocsin.alerts.vocab import Severity, Status
+from tocsin.audit.service import SYSTEM
+from tocsin.audit.service import record as audit
+from tocsin.db import transaction
+from tocsin.delivery.live import LiveEvent
+from tocsin.delivery.mailer import Mailer, MemoryMailer
+from tocsin.network.models import Membership, Organisation, OrgKind, Role, User
+from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
+from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus
+from tocsin.responses.service import obligation_met, policy_from
+from tocsin.scheduler import Job
+from tocsin.state import AppState
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 30.0
+BATCH = 500
+MAX_ROUNDS = 20
+LIVE = (Status.published, Status.updated)
+
+
+@dataclass
+class Notice:
+    """What to send once an escalation is committed."""
+
+    escalation_id: uuid.UUID
+    alert_id: uuid.UUID
+    org_id: uuid.UUID
+    emails: list[EmailMessage] = field(default_factory=list)
+    live: list[tuple[uuid.UUID, LiveEvent]] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)  # what the audit trail keeps
+    notified_orgs: list[str] = field(default_factory=list)
+    notified_emails: list[str] = field(default_factory=list)
+
+
+def _unmet(obligation: Obligation) -> Any:
+    if obligation is Obligation.acknowledge:
+        return AlertResponse.acknowledged_at.is_(None)
+    return and_(AlertResponse.last_update_at.is_(None), AlertResponse.closed_at.is_(None))
+
+
+@dataclass(frozen=True)
+class _Unmet:
+    alert_id: uuid.UUID
+    org_id: uuid.UUID
+    reached_at: datetime
+    severity: Severity
+    stage: Stage
+
+
+def _to_plan(session: Session, policy: DeadlinePolicy, obligation: Obligation) -> list[_Unmet]:
+    """Unmet obligations with a deadline, no pending timer and fewer than two stages fired."""
+    with_deadline = [s for s in Severity if policy.duration(obligation, s) is not None]
+    other = aliased(Escalation)
+    same = and_(
+        other.alert_id == AlertResponse.alert_id,
+        other.org_id == AlertResponse.org_id,
+        other.obligation == obligation,
+    )
+    fired_stage_1 = exists().where(same, other.stage == int(Stage.director))
+    query = (
+        select(
+            AlertResponse.alert_id, AlertResponse.org_id, AlertResponse.reached_at,
+            Alert.severity, fired_stage_1,
+        )
+        .join(Alert, Alert.id == AlertResponse.alert_id)
+        .where(AlertResponse.recipient.is_(True), Alert.status.in_(LIVE), _unmet(obligation))
+        .where(Alert.severity.in_(with_deadline))
+        .where(~exists().where(same, other.status == EscalationStatus.pending))
+        .where(~exists().where(same, other.stage == int(Stage.relays)))
+    )  # fmt: skip
+    return [
+        _Unmet(alert_id, org_id, reached, severity, Stage.relays if fired else Stage.director)
+        for alert_id, org_id, reached, severity, fired in session.execute(query)
+    ]
+
+
+def plan(*, session: Session, policy: DeadlinePolicy) -> int:
+    """Create the next pending timer of every unmet obligation; returns how many."""
+    values: list[dict[str, Any]] = []
+    for obligation in Obligation:
+        for item in _to_plan(session, policy, obligation):
+            due = due_at(policy, obligation, item.stage, item.severity, item.reached_at)
+            if due is None:
+                continue
+            values.append(
+                {"id": uuid.uuid4(), "alert_id": item.alert_id, "org_id": item.org_id,
+                 "obligation": obligation, "stage": int(item.stage), "due_at": due,
+                 "status": EscalationStatus.pending, "notified_orgs": [], "notified_emails": []}
+            )  # fmt: skip
+    if values:
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # Another node may plan the same timer at the same moment: the unique key decides.
+        session.execute(insert(Escalation).on_conflict_do_nothing(), values)
+    return len(values)
+
+
+def claim_due(*, session: Session, now: datetime, limit: int = BATCH) -> list[Escalation]:
+    """Move due pending rows to fired; only rows this transaction moved are returned."""
+    query = (
+        select(Escalation.id)
+        .where(Escalation.status == EscalationStatus.pending, Escalation.due_at <= now)
+        .order_by(Escalation.due_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    due = list(session.scalars(query))
+    if not due:
+        return []
+    # The status condition is the claim: a row another node moved first is not returned.
+    moved = session.scalars(
+        update(Escalation)
+        .where(Escalation.id.in_(due), Escalation.status == EscalationStatus.pending)
+        .values(status=EscalationStatus.fired, fired_at=now)
+        .returning(Escalation.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    rows = session.scalars(
+        select(Escalation).where(Escalation.id.in_(moved)).execution_options(populate_existing=True)
+    )
+    return sorted(rows, key=lambda r: (r.due_at, str(r.id)))
+
+
+class _Lookups:
+    """What firing a batch needs to know, each asked of the database once per batch."""
+
+    def __init__(self, session: Session, claimed: list[Escalation]) -> None:
+        self.session = session
+        alert_ids = {e.alert_id for e in claimed}
+        self.alerts = {
+            a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))
+        }
+        responses = session.scalars(
+            select(AlertResponse).where(AlertResponse.alert_id.in_(alert_ids))
+        )
+        self.responses = {(r.alert_id, r.org_id): r for r in responses}
+        self._orgs: dict[uuid.UUID, Organisation] = {}
+        self._load_orgs({e.org_id for e in claimed})
+        self._load_orgs({o.group_id for o in self._orgs.values() if o.group_id})
+        self._relays = {org_id: self._relays_of(org) for org_id, org in self._orgs.items()}
+        everyone = set(self._orgs) | {r for relays in self._relays.values() for r in relays}
+        self._emails: dict[tuple[uuid.UUID, Role], set[str]] = {}
+        members = session.execute(
+            select(Membership.organisation_id, Membership.role, User.email)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id.in_(everyone), User.active.is_(True))
+            .where(Membership.role.in_([Role.director, Role.security_officer]))
+        )
+        for org_id, role, email in members:
+            self._emails.setdefault((org_id, role), set()).add(email)
+
+    def _load_orgs(self, ids: set[uuid.UUID]) -> None:
+        wanted = ids - self._orgs.keys()
+        if wanted:
+            for org in self.session.scalars(
+                select(Organisation).where(Organisation.id.in_(wanted))
+            ):
+                self._orgs[org.id] = org
+
+    def org(self, org_id: uuid.UUID) -> Organisation | None:
+        return self._orgs.get(org_id)
+
+    def people(self, org_ids: list[uuid.UUID], stage: Stage) -> list[str]:
+        """Directors (stage 1), or directors and security officers of the relays (stage 2)."""
+        roles = (
+            [Role.director] if stage is Stage.director else [Role.director, Role.security_officer]
+        )
+        return sorted({e for o in org_ids for r in roles for e in self._emails.get((o, r), ())})
+
+    def relays(self, org: Organisation) -> list[uuid.UUID]:
+        return self._relays[org.id]
+
+    def _relays_of(self, org: Organisation) -> list[uuid.UUID]:
+        """The group and region above an organisation; the national CERT when it has neither."""
+        group = self._orgs.get(org.group_id) if org.group_id else None
+        region_id = org.region_id or (group.region_id if group else None)
+        above = [i for i in (org.group_id, region_id) if i is not None]
+        if not above:
+            national = self.session.scalars(
+                select(Organisation.id).where(Organisation.kind == OrgKind.national)
+            )
+            above = [i for i in national if i != org.id]
+        return above
+
+    def still_due(self, escalation: Escalation) -> bool:
+        response = self.responses.get((escalation.alert_id, escalation.org_id))
+        alert = self.alerts.get(escalation.alert_id)
+        return (
+            response is not None
+            and response.recipient
+            and alert is not None
+            and alert.status in LIVE
+            and not obligation_met(response, escalation.obligation)
+        )
+
+
+def _message(
+    alert: Alert, org: Organisation, escalation: Escalation, to: list[str], public_url: str
+) -> EmailMessage:
+    what = "acknowledged" if escalation.obligation is Obligation.acknowledge else "updated"
+    title = alert.title if alert.tlp.in_email_body else "(TLP:RED: title withheld, see the link)"
+    message = EmailMessage()
+    message["Subject"] = f"[{alert.tlp.label}] {org.name} has not {what} an alert: {title}"
+    message["To"] = ", ".join(to)
+    message.set_content(
+        f'{org.name} has not {what} the {alert.severity.value} alert "{title}" '
+        f"by its deadline ({escalation.due_at.isoformat()}).\n\n"
+        f"Open it: {public_url.rstrip('/')}/api/v1/alerts/{alert.id}\n"
+    )
+    return message
+
+
+def _fire(lookups: _Lookups, escalation: Escalation, sender: str, public_url: str) -> Notice:
+    """Decide who is told, keep it in the row, audit it; return what to send after commit."""
+    alert = lookups.alerts[escalation.alert_id]
+    org = lookups.org(escalation.org_id)
+    notice = Notice(escalation.id, escalation.alert_id, escalation.org_id)
+    if org is None:
+        return notice
+    stage = Stage(escalation.stage)
+    told = [org.id] if stage is Stage.director else lookups.relays(org)
+    emails = lookups.people(told, stage)
+    notice.notified_orgs, notice.notified_emails = [str(o) for o in told], emails
+    if emails:
+        message = _message(alert, org, escalation, emails, public_url)
+        message["From"] = sender
+        notice.emails.append(message)
+    payload = {
+        "escalation_id": str(escalation.id), "alert_id": str(alert.id),
+        "organisation_id": str(org.id), "obligation": escalation.obligation.value,
+        "stage": stage.name, "due_at": escalation.due_at.isoformat(),
+    }  # fmt: skip
+    event = LiveEvent(
+        id=f"escalation-{escalation.id}", event="escalation", data=json.dumps(payload)
+    )
+    notice.live = [(o, event) for o in told]
+    notice.record = {**payload, "notified_orgs": notice.notified_orgs, "emails": len(emails)}
+    return notice
+
+
+def _audit(session: Session, lookups: _Lookups, notices: list[Notice], now: datetime) -> None:
+    """One audit record per alert and round, listing each escalation (a national alert
+    ignored by thousands must not mean thousands of serialised appends to the chain)."""
+    by_alert: dict[uuid.UUID, list[Notice]] = {}
+    for notice in notices:
+        by_alert.setdefault(notice.alert_id, []).append(notice)
+    for alert_id, fired in by_alert.items():
+        told = {uuid.UUID(o) for n in fired for o in n.record.get("notified_orgs", [])}
+        audit(
+            session=session, actor=SYSTEM, action="response.escalate", target_type="alert",
+            target_id=alert_id, at=now,
+            concerns=[lookups.alerts[alert_id].source_org_id, *{n.org_id for n in fired}, *told],
+            details={"escalations": [n.record for n in fired]},
+        )  # fmt: skip
+
+
+def _round(state: AppState) -> tuple[int, list[Notice]]:
+    """Plan, claim and record in one transaction; then send. Returns (claimed, fired)."""
+    settings = state.settings
+    notices: list[Notice] = []
+    with transaction(state.sessions) as session:
+        plan(session=session, policy=policy_from(settings))
+        claimed = claim_due(session=session, now=state.clock.now())
+        lookups = _Lookups(session, claimed)
+        for escalation in claimed:
+            if not lookups.still_due(escalation):
+                session.delete(escalation)  # a stale timer: the obligation was met meanwhile
+                continue
+            notices.append(_fire(lookups, escalation, settings.mail_from, settings.public_url))
+        if notices:  # one executemany rather than one UPDATE per row
+            session.execute(
+                update(Escalation),
+                [{"id": n.escalation_id, "notified_orgs": n.notified_orgs,
+                  "notified_emails": n.notified_emails} for n in notices],
+            )  # fmt: skip
+        _audit(session, lookups, notices, state.clock.now())
+    _send(state, notices)
+    return len(claimed), notices
+
+
+def run_once(state: AppState) -> list[Notice]:
+    """One round of at most BATCH escalations; returns those fired."""
+    return _round(state)[1]
+
+
+async def _mail_all(mailer: Mailer, notices: list[Notice]) -> None:
+    for notice in notices:
+        for message in notice.emails:
+            try:
+                await mailer.send(message)
+            except Exception:  # the escalation is recorded; a lost e-mail must not undo it
+                log.exception("escalation %s: e-mail failed", notice.escalation_id)
+
+
+def _send(state: AppState, notices: list[Notice]) -> None:
+    mailer: Mailer = state.components.get("mailer") or MemoryMailer()
+    if any(n.emails for n in notices):
+        asyncio.run(_mail_all(mailer, notices))  # ticks run in a worker thread, off the loop
+    hub = state.components.get("live")
+    if hub is None:
+        return
+    loop = state.components.get("loop")
+    for org_id, event in (item for n in notices for item in n.live):
+        if isinstance(loop, asyncio.AbstractEventLoop) and loop.is_running():
+            loop.call_soon_threadsafe(hub.deliver, org_id, event)  # the hub lives in that loop
+        else:
+            hub.deliver(org_id, event)
+
+
+def tick(state: AppState) -> None:
+    """The scheduler's entry point: batches of BATCH until the backlog is done (bounded)."""
+    for _ in range(MAX_ROUNDS):
+        claimed, _ = _round(state)
+        if claimed < BATCH:
+            return
+
+
+def job() -> Job:
+    return Job(name="responses.escalation", every_seconds=TICK_SECONDS, tick=tick)
