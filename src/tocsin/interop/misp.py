@@ -1,0 +1,169 @@
+"""An alert as a MISP event (built and checked with PyMISP), and a MISP event into a draft.
+
+Indicators become attributes of the right MISP type and category, the TLP and PAP become
+`tlp:` and `PAP:` tags, ATT&CK techniques `misp-galaxy:mitre-attack-pattern` tags, the
+countermeasures course-of-action, yara, sigma and suricata objects. What MISP has no place for
+(care impact, step times, which rule belongs to which countermeasure, indicator expiry) rides
+in one `text` attribute, commented `TOCSIN_FIELDS`, that the import reads back.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from pymisp import MISPEvent, MISPEventReport, MISPObject, MISPOrganisation
+from sqlalchemy.orm import Session
+
+from tocsin.alerts.models import Alert
+from tocsin.alerts.vocab import Severity, Status
+from tocsin.indicators.types import IndicatorType
+from tocsin.interop import stix
+from tocsin.interop import stix_vocab as v
+from tocsin.sharing.rules import Network
+from tocsin.sharing.tlp import TLP
+
+TOCSIN_FIELDS = "TOCSIN_FIELDS"
+ATTRIBUTE_OF = {
+    IndicatorType.IPV4: ("ip-dst", "Network activity"),
+    IndicatorType.IPV6: ("ip-dst", "Network activity"),
+    IndicatorType.CIDR: ("ip-dst", "Network activity"),
+    IndicatorType.DOMAIN: ("domain", "Network activity"),
+    IndicatorType.URL: ("url", "Network activity"),
+    IndicatorType.EMAIL: ("email-src", "Payload delivery"),
+    IndicatorType.MD5: ("md5", "Payload delivery"),
+    IndicatorType.SHA1: ("sha1", "Payload delivery"),
+    IndicatorType.SHA256: ("sha256", "Payload delivery"),
+    IndicatorType.FILENAME: ("filename", "Payload delivery"),
+    IndicatorType.CVE: ("vulnerability", "External analysis"),
+}
+THREAT_LEVEL = {
+    Severity.critical: 1, Severity.high: 1, Severity.medium: 2, Severity.low: 3, Severity.info: 4,
+}  # fmt: skip
+DISTRIBUTION = {TLP.clear: 3, TLP.green: 1}  # other levels: 0, the producer's organisation
+RULE_OBJECTS = {"yara": "yara", "sigma": "sigma", "suricata": "suricata"}
+
+
+def tlp_tag(tlp: TLP) -> str:
+    return f"tlp:{tlp.value}"
+
+
+def technique_tag(description: str, technique: str) -> str:
+    name = description.strip().splitlines()[0][:200].replace('"', "'")
+    return f'misp-galaxy:mitre-attack-pattern="{name} - {technique}"'
+
+
+def _organisation(source: stix.Source | None) -> MISPOrganisation:
+    org = MISPOrganisation()
+    if source is None:
+        org.from_dict(name="Anonymous healthcare organisation",
+                      uuid=v.ANONYMOUS_IDENTITY_ID.removeprefix("identity--"))  # fmt: skip
+    else:
+        org_uuid = uuid.uuid5(v.NAMESPACE, f"organisation/{source.org_id}")
+        org.from_dict(name=source.name, uuid=str(org_uuid))
+    return org
+
+
+def _header(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> None:
+    event.uuid = str(event_uuid)
+    event.info = alert.title
+    event.date = (alert.first_seen or alert.created_at).date()
+    event.threat_level_id = THREAT_LEVEL[alert.severity]
+    event.analysis = 0 if alert.status is Status.draft else 1 if alert.status.is_live else 2
+    event.distribution = DISTRIBUTION.get(alert.tlp, 0)
+    event.published = alert.status is not Status.draft
+    event.timestamp = alert.updated_at
+    for tag in (tlp_tag(alert.tlp), f"PAP:{alert.pap.value.upper()}",
+                f'tocsin:category="{alert.category.value}"',
+                f'tocsin:severity="{alert.severity.value}"'):  # fmt: skip
+        event.add_tag(tag)
+    origin = alert.origin
+    if origin.get("malware_family"):
+        event.add_tag(f'misp-galaxy:malpedia="{origin["malware_family"]}"')
+    if origin.get("threat_actor"):
+        event.add_tag(f'misp-galaxy:threat-actor="{origin["threat_actor"]}"')
+    for step in alert.attack_steps:
+        if step.get("technique"):
+            event.add_tag(technique_tag(step["description"], step["technique"]))
+
+
+def _indicators(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> dict[str, str]:
+    expiry: dict[str, str] = {}
+    for row in (i for i in alert.indicators if i.withdrawn_at is None):
+        kind, category = ATTRIBUTE_OF[row.type]
+        event.add_attribute(
+            kind, row.value, category=category, to_ids=row.type is not IndicatorType.CVE,
+            comment=row.comment or "", first_seen=row.first_seen,
+            uuid=str(uuid.uuid5(event_uuid, f"indicator/{row.type.value}/{row.value}")),
+        )  # fmt: skip
+        if row.valid_until:
+            expiry[f"{row.type.value}/{row.value}"] = v.timestamp(row.valid_until)
+    return expiry
+
+
+def _countermeasures(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> None:
+    for n, measure in enumerate(alert.countermeasures):
+        action, kind, rule = measure["action"], measure.get("rule_kind"), measure.get("rule")
+        name = action.strip().splitlines()[0][:250]
+        ident = uuid.uuid5(event_uuid, f"countermeasure/{n}")
+        if rule and kind == "snort":  # MISP has no snort object: an attribute
+            event.add_attribute("snort", rule, category="Network activity", comment=action,
+                                to_ids=False, uuid=str(ident))  # fmt: skip
+            continue
+        if rule and kind in RULE_OBJECTS:
+            obj = MISPObject(RULE_OBJECTS[kind])
+            parts = {kind: rule, "comment": action}
+            if kind != "suricata":
+                parts[f"{kind}-rule-name"] = name
+        else:
+            obj = MISPObject("course-of-action")
+            parts = {"name": name, "description": action}
+        for relation, value in parts.items():
+            obj.add_attribute(relation, value=value, to_ids=False,
+                              uuid=str(uuid.uuid5(ident, relation)))  # fmt: skip
+        obj.uuid = str(ident)
+        event.add_object(obj)
+
+
+def _fields(alert: Alert, expiry: dict[str, str]) -> dict[str, Any]:
+    return {
+        "category": alert.category.value, "severity": alert.severity.value,
+        "pap": alert.pap.value, "care_impact": alert.care_impact,
+        "initial_access": alert.origin.get("initial_access"),
+        "first_seen": v.timestamp(alert.first_seen) if alert.first_seen else None,
+        "attack_steps": alert.attack_steps, "countermeasures": alert.countermeasures,
+        "valid_until": expiry,
+    }  # fmt: skip
+
+
+def build_event(alert: Alert, *, source: stix.Source | None, event_uuid: uuid.UUID) -> MISPEvent:
+    """The MISP event of an alert (pure apart from PyMISP's own checks)."""
+    event = MISPEvent()
+    _header(event, alert, event_uuid)
+    event.Orgc = _organisation(source)
+    expiry = _indicators(event, alert, event_uuid)
+    _countermeasures(event, alert, event_uuid)
+    if alert.summary:
+        report = MISPEventReport()
+        report.from_dict(name="Summary", content=alert.summary, distribution=5,
+                         uuid=str(uuid.uuid5(event_uuid, "summary")))  # fmt: skip
+        event.event_reports.append(report)
+    event.add_attribute(
+        "text", json.dumps(_fields(alert, expiry), sort_keys=True), category="Other",
+        comment=TOCSIN_FIELDS, to_ids=False, uuid=str(uuid.uuid5(event_uuid, TOCSIN_FIELDS)),
+    )  # fmt: skip
+    return event
+
+
+def alert_to_event(
+    *, session: Session, alert: Alert, viewer_id: uuid.UUID, network: Network
+) -> dict[str, Any]:
+    """`{"Event": {...}}` as MISP writes it, for a viewer allowed to read the alert."""
+    event = build_event(
+        alert,
+        source=stix.source_for(session, alert, viewer_id, network),
+        event_uuid=stix.report_uuid_of(session, alert),
+    )
+    document: dict[str, Any] = json.loads(event.to_json())
+    return {"Event": document}

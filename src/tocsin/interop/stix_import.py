@@ -1,0 +1,308 @@
+"""A STIX 2.1 bundle into draft plans: one per report, the loose objects into one more.
+
+Every object type with a meaning in tocsin is mapped (indicator, vulnerability, malware,
+threat-actor, intrusion-set, attack-pattern, course-of-action, TLP markings, the x_tocsin
+properties); identities are ignored (the importer is the source); everything else, unknown
+and custom types included, is kept attached to the draft and exported again with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from tocsin.alerts.schemas import IndicatorIn
+from tocsin.errors import FieldError, InvalidInput
+from tocsin.indicators.attack import validate_technique
+from tocsin.indicators.types import IndicatorError, IndicatorType
+from tocsin.interop import stix_vocab as v
+from tocsin.interop.imports import Attachment, DraftPlan
+from tocsin.interop.stix_patterns import UnsupportedPattern, indicators_of
+from tocsin.sharing.tlp import TLP
+
+_IGNORED = frozenset({"identity", "extension-definition", "language-content"})
+_NAMED = frozenset(
+    {"attack-pattern", "course-of-action", "threat-actor", "intrusion-set", "vulnerability"}
+)
+_MAX_TITLE = 300
+
+
+@dataclass
+class _Group:
+    """The objects that become one draft."""
+
+    label: str
+    origin_id: str
+    report: dict[str, Any] | None
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _objects(bundle: dict[str, Any]) -> list[Any]:
+    objects = bundle.get("objects", [])
+    if not isinstance(objects, list):
+        raise InvalidInput.one("objects", "must be a list of STIX objects")
+    if v.object_type_of(bundle.get("id")) != "bundle":
+        raise InvalidInput.one("id", "a bundle id looks like bundle--<uuid>")
+    return objects
+
+
+def _require_timestamps(obj: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            v.parse_timestamp(obj.get(name))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
+
+def _check(obj: Any) -> None:
+    """Raise ValueError with a reason when the object breaks STIX 2.1 where tocsin reads it."""
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    kind = obj.get("type")
+    if not isinstance(kind, str) or v.object_type_of(obj.get("id")) != kind:
+        raise ValueError("needs a type and an id of the form <type>--<uuid>")
+    if kind in ("marking-definition", "bundle"):
+        return
+    _require_timestamps(obj, ("created", "modified"))
+    if kind == "indicator":
+        _require_timestamps(obj, ("valid_from",))
+        for name in ("pattern", "pattern_type"):
+            if not isinstance(obj.get(name), str) or not obj[name]:
+                raise ValueError(f"an indicator needs a {name}")
+        if "valid_until" in obj and v.parse_timestamp(obj["valid_until"]) <= v.parse_timestamp(
+            obj["valid_from"]
+        ):
+            raise ValueError("valid_until must be later than valid_from")
+    elif kind == "report":
+        _require_timestamps(obj, ("published",))
+        refs = obj.get("object_refs")
+        if not isinstance(refs, list) or not refs or not all(map(v.object_type_of, refs)):
+            raise ValueError("a report needs object_refs, a list of STIX ids")
+    elif kind == "relationship":
+        for name in ("source_ref", "target_ref"):
+            if v.object_type_of(obj.get(name)) is None:
+                raise ValueError(f"a relationship needs a {name}")
+    elif kind == "malware" and not isinstance(obj.get("is_family"), bool):
+        raise ValueError("a malware needs is_family (true or false)")
+    if (kind in _NAMED or kind == "report" or obj.get("is_family")) and not isinstance(
+        obj.get("name"), str
+    ):
+        raise ValueError(f"a {kind} needs a name")
+
+
+def _label(index: int, obj: Any) -> str:
+    ident = obj.get("id", "?") if isinstance(obj, dict) else "?"
+    return f"objects[{index}] {ident}"
+
+
+def _checked(objects: list[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Every object by id (the latest version wins), or InvalidInput listing each bad one."""
+    errors: list[FieldError] = []
+    by_id: dict[str, tuple[int, dict[str, Any]]] = {}
+    for index, obj in enumerate(objects):
+        try:
+            _check(obj)
+        except ValueError as exc:
+            errors.append(FieldError(_label(index, obj), str(exc)))
+            continue
+        known = by_id.get(obj["id"])
+        if known is None or str(obj.get("modified", "")) >= str(known[1].get("modified", "")):
+            by_id[obj["id"]] = (index, obj)
+    if errors:
+        raise InvalidInput(errors)
+    return by_id
+
+
+def _groups(bundle_id: str, by_id: dict[str, tuple[int, dict[str, Any]]]) -> list[_Group]:
+    groups: list[_Group] = []
+    claimed: set[str] = set()
+    for ident, (index, obj) in by_id.items():
+        if obj["type"] != "report":
+            continue
+        members = [by_id[r][1] for r in obj["object_refs"] if r in by_id and r != ident]
+        inside = {m["id"] for m in members}
+        members += [
+            o for o in (p for _, p in by_id.values())
+            if o["type"] == "relationship" and o["id"] not in inside
+            and o["source_ref"] in inside and o["target_ref"] in inside
+        ]  # fmt: skip
+        claimed |= {ident} | {m["id"] for m in members}
+        groups.append(_Group(_label(index, obj), ident, obj, members))
+    loose = [
+        o for ident, (_, o) in by_id.items()
+        if ident not in claimed and o["type"] not in _IGNORED and o["type"] != "marking-definition"
+    ]  # fmt: skip
+    if loose:
+        groups.append(_Group(f"bundle {bundle_id}", bundle_id, None, loose))
+    return groups
+
+
+@dataclass
+class _Draft:
+    """What a group maps to, filled object by object."""
+
+    indicators: list[IndicatorIn] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    measures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origin: dict[str, Any] = field(default_factory=dict)
+    kept: list[Attachment] = field(default_factory=list)
+    mapped: set[str] = field(default_factory=set)
+    tlps: set[TLP] = field(default_factory=set)
+
+
+def _indicator_rows(obj: dict[str, Any]) -> list[IndicatorIn]:
+    rows = []
+    for kind, value in indicators_of(obj["pattern"]):
+        row = {
+            "type": kind.value, "value": value, "comment": obj.get("description"),
+            "first_seen": obj["valid_from"], "valid_until": obj.get("valid_until"),
+        }  # fmt: skip
+        try:
+            rows.append(IndicatorIn.model_validate(row))
+        except ValidationError as exc:
+            raise ValueError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    return rows
+
+
+def _cve_of(obj: dict[str, Any]) -> str | None:
+    names = [obj.get("name", "")] + [
+        r.get("external_id", "") for r in obj.get("external_references", [])
+        if isinstance(r, dict) and r.get("source_name") == "cve"
+    ]  # fmt: skip
+    return next((n for n in names if str(n).upper().startswith("CVE-")), None)
+
+
+def _technique_of(obj: dict[str, Any]) -> str | None:
+    for ref in obj.get("external_references", []):
+        if isinstance(ref, dict) and ref.get("source_name") == "mitre-attack":
+            try:
+                return validate_technique(str(ref.get("external_id", "")))
+            except IndicatorError:
+                return None
+    return None
+
+
+def _action_of(obj: dict[str, Any]) -> str:
+    name, description = obj.get("name") or "", obj.get("description") or ""
+    if description and name and not description.startswith(name.rstrip("…")):
+        return f"{name}: {description}"
+    return description or name
+
+
+def _map(d: _Draft, obj: dict[str, Any]) -> bool:
+    """Map one object onto the draft; False when tocsin has no field for it."""
+    kind = obj["type"]
+    if kind == "indicator" and obj["pattern_type"] == "stix":
+        d.indicators += _indicator_rows(obj)
+    elif kind == "indicator" and obj["pattern_type"] in v.RULE_PATTERN_TYPES:
+        action = obj.get("description") or obj.get("name") or "Deploy this detection rule"
+        d.measures[obj["id"]] = {
+            "action": action, "rule_kind": obj["pattern_type"], "rule": obj["pattern"]}  # fmt: skip
+    elif kind == "vulnerability" and _cve_of(obj):
+        row = {"type": IndicatorType.CVE.value, "value": _cve_of(obj),
+               "comment": obj.get("description")}  # fmt: skip
+        d.indicators.append(IndicatorIn.model_validate(row))
+    elif kind == "malware" and "malware_family" not in d.origin:
+        d.origin["malware_family"] = obj.get("name") or "unnamed malware"
+    elif kind in ("threat-actor", "intrusion-set") and "threat_actor" not in d.origin:
+        d.origin["threat_actor"] = obj["name"]
+    elif kind == "attack-pattern":
+        step = {"description": obj.get("description") or obj["name"],
+                "technique": _technique_of(obj), "at": obj.get("x_tocsin_at")}  # fmt: skip
+        d.steps.append(step)
+    elif kind == "course-of-action":
+        carried = obj.get("x_tocsin_rule")
+        rule: dict[str, Any] = carried if isinstance(carried, dict) else {}
+        d.measures[obj["id"]] = {"action": _action_of(obj), "rule_kind": rule.get("kind"),
+                                 "rule": rule.get("rule")}  # fmt: skip
+    elif kind == "marking-definition" and obj["id"] in v.TLP_BY_MARKING_ID:
+        pass
+    else:
+        return kind in _IGNORED or kind == "relationship"
+    return True
+
+
+def _link_rules(d: _Draft, relationships: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A rule investigated by a course of action becomes that countermeasure's rule."""
+    measures = dict(d.measures)
+    for rel in relationships:
+        coa, rule = measures.get(rel["source_ref"]), measures.get(rel["target_ref"])
+        if rel["relationship_type"] != "investigates" or not coa or not rule:
+            continue
+        if rule.get("rule_kind") and not coa.get("rule") and rel["target_ref"] in measures:
+            coa["rule_kind"], coa["rule"] = rule["rule_kind"], rule["rule"]
+            del measures[rel["target_ref"]]
+    return list(measures.values())
+
+
+def _markings(d: _Draft, obj: dict[str, Any]) -> None:
+    refs = obj.get("object_marking_refs", [])
+    d.tlps |= {v.TLP_BY_MARKING_ID[r] for r in refs if r in v.TLP_BY_MARKING_ID}
+
+
+def _fill(group: _Group, by_id: dict[str, tuple[int, dict[str, Any]]]) -> _Draft:
+    d = _Draft()
+    errors: list[FieldError] = []
+    for obj in group.members:
+        _markings(d, obj)
+        try:
+            is_mapped = _map(d, obj)
+        except UnsupportedPattern:
+            is_mapped = False
+        except (ValueError, ValidationError) as exc:
+            errors.append(FieldError(_label(by_id[obj["id"]][0], obj), str(exc)))
+            continue
+        if is_mapped and obj["type"] != "relationship":
+            d.mapped.add(obj["id"])
+        elif not is_mapped:
+            d.kept.append(Attachment("stix-object", obj["id"], obj))
+    if errors:
+        raise InvalidInput(errors)
+    for rel in (o for o in group.members if o["type"] == "relationship"):
+        if not {rel["source_ref"], rel["target_ref"]} <= d.mapped:
+            d.kept.append(Attachment("stix-object", rel["id"], rel))
+    return d
+
+
+def _content(group: _Group, d: _Draft, relationships: list[dict[str, Any]]) -> dict[str, Any]:
+    report = group.report or {}
+    _markings(d, report)
+    title = report.get("name") or f"Imported STIX bundle {group.origin_id}"
+    if report.get("x_tocsin_initial_access"):
+        d.origin["initial_access"] = report["x_tocsin_initial_access"]
+    content = {
+        "title": title if len(title) <= _MAX_TITLE else title[: _MAX_TITLE - 1] + "…",
+        "summary": report.get("description") or "",
+        "category": report.get("x_tocsin_category", "other"),
+        "severity": report.get("x_tocsin_severity", "medium"),
+        "tlp": max(d.tlps, key=lambda t: t.rank, default=TLP.amber).value,
+        "pap": report.get("x_tocsin_pap", "green"),
+        "first_seen": report.get("x_tocsin_first_seen"),
+        "origin": d.origin,
+        "attack_steps": d.steps,
+        "indicators": d.indicators,
+        "countermeasures": _link_rules(d, relationships),
+    }
+    if "x_tocsin_care_impact" in report:
+        content["care_impact"] = report["x_tocsin_care_impact"]
+    return content
+
+
+def plan_bundle(bundle: dict[str, Any]) -> list[DraftPlan]:
+    """Draft plans of a STIX 2.1 bundle; InvalidInput lists every failing object."""
+    by_id = _checked(_objects(bundle))
+    plans, errors = [], []
+    for group in _groups(bundle["id"], by_id):
+        try:
+            draft = _fill(group, by_id)
+        except InvalidInput as exc:
+            errors += exc.errors
+            continue
+        relationships = [o for o in group.members if o["type"] == "relationship"]
+        content = _content(group, draft, relationships)
+        plans.append(DraftPlan(group.label, content, group.origin_id, draft.kept))
+    if errors:
+        raise InvalidInput(errors)
+    return plans
