@@ -1,0 +1,1 @@
+"""`tocsin sweep`: log readers, the indicator matcher and the sightings reporter."""
