@@ -1,0 +1,1 @@
+"""The hygiene checklist of an establishment, its score and its director's sign-off."""

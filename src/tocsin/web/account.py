@@ -1,0 +1,211 @@
+"""Pages of the account: first set-up, sign-in, organisation choice, language, sign-out."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from tocsin.audit.service import SYSTEM
+from tocsin.demo.seed import Credential, read_credentials
+from tocsin.deps import SessionDep, StateDep
+from tocsin.errors import InvalidInput
+from tocsin.network import service as network_service
+from tocsin.network.models import OrgKind, Role
+from tocsin.settings import Settings
+from tocsin.web import sessions
+from tocsin.web.auth import (
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    FormDep,
+    MemberDep,
+    Visitor,
+    VisitorDep,
+    check_csrf,
+    cookie_options,
+)
+from tocsin.web.i18n import LANGUAGES
+from tocsin.web.render import render
+
+router = APIRouter(include_in_schema=False)
+MIN_PASSWORD = 12
+
+
+def _page(
+    request: Request, who: Visitor, template: str, status_code: int = 200, **values: Any
+) -> Response:
+    response = render(
+        request,
+        template,
+        language=who.language,
+        status_code=status_code,
+        csrf=who.csrf,
+        who=who,
+        **values,
+    )
+    if who.new_pre_nonce:
+        options = cookie_options(request.app.state.tocsin.settings)
+        response.set_cookie(PRE_COOKIE, who.new_pre_nonce, **options)  # type: ignore[arg-type]
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/inbox"
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@router.get("/")
+def home(who: VisitorDep, session: SessionDep) -> Response:
+    if not sessions.has_users(session=session):
+        return RedirectResponse("/setup", status_code=303)
+    return RedirectResponse("/inbox" if who.user else "/signin", status_code=303)
+
+
+def demo_users(settings: Settings) -> list[Credential]:
+    """The demo's users, shown on the sign-in page of a development node seeded by `tocsin demo`."""
+    if settings.environment != "development":
+        return []
+    return read_credentials(settings.data_dir)
+
+
+@router.get("/signin")
+def signin_page(request: Request, who: VisitorDep, session: SessionDep) -> Response:
+    if not sessions.has_users(session=session):
+        return RedirectResponse("/setup", status_code=303)
+    next_path = _safe_next(request.query_params.get("next"))
+    demo = demo_users(request.app.state.tocsin.settings)
+    return _page(request, who, "signin.html", next=next_path, email="", error=None, demo=demo)
+
+
+@router.post("/signin")
+def signin(
+    request: Request, who: VisitorDep, form: FormDep, session: SessionDep, state: StateDep
+) -> Response:
+    check_csrf(request, who, form)
+    email, next_path = _text(form, "email"), _safe_next(_text(form, "next"))
+    user = sessions.check_password(
+        session=session, email=email, password=str(form.get("password") or "")
+    )
+    if user is None:
+        demo = demo_users(state.settings)
+        return _page(
+            request, who, "signin.html", 401, next=next_path, email=email, error="bad", demo=demo
+        )
+    ip = request.client.host if request.client else None
+    opened = sessions.open_session(session=session, user=user, now=state.clock.now(), source_ip=ip)
+    target = next_path if opened.row.organisation_id else "/organisation"
+    response = RedirectResponse(target, status_code=303)
+    options = cookie_options(state.settings)
+    response.set_cookie(SESSION_COOKIE, opened.cookie_value, **options)  # type: ignore[arg-type]
+    response.delete_cookie(PRE_COOKIE, path="/")
+    return response
+
+
+@router.post("/signout")
+def signout(
+    request: Request, who: VisitorDep, form: FormDep, session: SessionDep, state: StateDep
+) -> Response:
+    check_csrf(request, who, form)
+    if who.web_session is not None:
+        sessions.close_session(session=session, web_session=who.web_session, now=state.clock.now())
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/organisation")
+def organisation_page(request: Request, who: VisitorDep, session: SessionDep) -> Response:
+    if who.user is None:
+        return RedirectResponse("/signin", status_code=303)
+    orgs = sessions.organisations_of(session=session, user_id=who.user.id)
+    return _page(request, who, "organisation.html", organisations=orgs)
+
+
+@router.post("/organisation")
+def choose_organisation(
+    request: Request, who: VisitorDep, form: FormDep, session: SessionDep
+) -> Response:
+    check_csrf(request, who, form)
+    if who.web_session is None:
+        return RedirectResponse("/signin", status_code=303)
+    try:
+        chosen = uuid.UUID(_text(form, "organisation_id"))
+    except ValueError:
+        chosen = uuid.UUID(int=0)
+    if not sessions.choose_organisation(
+        session=session, web_session=who.web_session, organisation_id=chosen
+    ):
+        raise HTTPException(status_code=403, detail="you have no role in that organisation")
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.post("/language")
+def set_language(request: Request, who: MemberDep, form: FormDep) -> Response:
+    """The user's own setting, which overrides the browser's preference."""
+    check_csrf(request, who, form)
+    chosen = _text(form, "language")
+    if who.user is not None:
+        who.user.language = chosen if chosen in LANGUAGES else None
+    return RedirectResponse(_safe_next(_text(form, "next")), status_code=303)
+
+
+@router.get("/setup")
+def setup_page(request: Request, who: VisitorDep, session: SessionDep) -> Response:
+    if sessions.has_users(session=session):
+        return RedirectResponse("/signin", status_code=303)
+    return _page(request, who, "setup.html", values={}, errors={})
+
+
+def _setup_errors(form: FormData) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in ("organisation", "display_name", "email"):
+        if not _text(form, name):
+            errors[name] = "required"
+    if len(str(form.get("password") or "")) < MIN_PASSWORD:
+        errors["password"] = "short"  # noqa: S105 - a message code
+    if form.get("password") != form.get("password_again"):
+        errors["password_again"] = "different"  # noqa: S105 - a message code
+    return errors
+
+
+@router.post("/setup")
+def setup(
+    request: Request, who: VisitorDep, form: FormDep, session: SessionDep, state: StateDep
+) -> Response:
+    """Create the national CERT and its first administrator, once, when nobody exists yet."""
+    check_csrf(request, who, form)
+    if sessions.has_users(session=session):
+        return RedirectResponse("/signin", status_code=303)
+    values = {k: _text(form, k) for k in ("organisation", "display_name", "email")}
+    errors = _setup_errors(form)
+    if errors:
+        return _page(request, who, "setup.html", 422, values=values, errors=errors)
+    now = state.clock.now()
+    org = network_service.create_organisation(
+        session=session, name=values["organisation"], kind=OrgKind.national, now=now, actor=SYSTEM
+    )
+    try:
+        network_service.create_user(
+            session=session,
+            email=values["email"],
+            display_name=values["display_name"],
+            organisation_id=org.id,
+            roles=[Role.director, Role.analyst],
+            now=now,
+            actor=SYSTEM,
+            password=str(form.get("password")),
+        )
+    except InvalidInput:
+        errors["email"] = "invalid"
+        return _page(request, who, "setup.html", 422, values=values, errors=errors)
+    return RedirectResponse("/signin", status_code=303)

@@ -1,0 +1,195 @@
+"""Who is behind a browser: the session cookie, the chosen organisation, the CSRF check.
+
+`principal_from_session(request)` is the hook the live stream (`GET /api/v1/stream`) calls to
+accept a signed-in browser as well as a bearer token.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from tocsin.db import transaction
+from tocsin.deps import SessionDep, StateDep
+from tocsin.network import service as network_service
+from tocsin.network.models import Organisation, Role, Scope, User
+from tocsin.network.principal import WRITER_ROLES, Principal
+from tocsin.settings import Settings
+from tocsin.state import AppState
+from tocsin.web import sessions
+from tocsin.web.i18n import choose_language
+from tocsin.web.models import WebSession
+
+SESSION_COOKIE = "tocsin_session"
+PRE_COOKIE = "tocsin_pre"  # binds the CSRF token of the sign-in and set-up forms
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Anyone reading a page: the language chosen and, once signed in, who they are."""
+
+    language: str
+    csrf: str
+    web_session: WebSession | None = None
+    user: User | None = None
+    organisation: Organisation | None = None
+    principal: Principal | None = None
+    new_pre_nonce: str | None = None  # to set as PRE_COOKIE on the response
+
+
+def cookie_options(settings: Settings) -> dict[str, object]:
+    secure = settings.public_url.startswith("https://")
+    return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _principal(
+    session: Session, row: WebSession, org: Organisation, source_ip: str | None
+) -> Principal:
+    roles = network_service.roles_in(session=session, user_id=row.user_id, organisation_id=org.id)
+    scopes = {Scope.read} | ({Scope.write} if roles & WRITER_ROLES else set())
+    return Principal(
+        token_id=row.id,
+        org_id=org.id,
+        org_kind=org.kind.value,
+        user_id=row.user_id,
+        scopes=frozenset(scopes),
+        roles=frozenset(Role(r) for r in roles),
+        source_ip=source_ip,
+    )
+
+
+def signed_in(
+    request: Request, session: Session, state: AppState
+) -> tuple[WebSession, User, Organisation | None] | None:
+    """The live session of this browser, its user and chosen organisation, if any."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    row = sessions.find_session(session=session, cookie_value=cookie, now=state.clock.now())
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    org = session.get(Organisation, row.organisation_id) if row.organisation_id else None
+    return row, user, org
+
+
+def principal_from_session(request: Request, session: Session | None = None) -> Principal | None:
+    """The Principal of a signed-in browser (organisation chosen), or None.
+
+    Opens its own short transaction when no session is given (for the SSE stream).
+    """
+    state: AppState = request.app.state.tocsin
+    if session is None:
+        with transaction(state.sessions) as own:
+            return principal_from_session(request, own)
+    found = signed_in(request, session, state)
+    if found is None:
+        return None
+    row, _, org = found
+    if org is None:
+        return None
+    return _principal(session, row, org, _client_ip(request))
+
+
+def visitor(request: Request, session: SessionDep, state: StateDep) -> Visitor:
+    """Whoever reads the page, signed in or not."""
+    secret = state.settings.secret_key.get_secret_value()
+    accept = request.headers.get("accept-language")
+    found = signed_in(request, session, state)
+    if found is None:
+        nonce = request.cookies.get(PRE_COOKIE)
+        fresh = None if nonce else secrets.token_urlsafe(24)
+        language = choose_language(
+            user_language=None, accept_language=accept, fallback=state.settings.language
+        )
+        csrf = sessions.csrf_token(secret, f"pre:{nonce or fresh}")
+        return Visitor(language=language, csrf=csrf, new_pre_nonce=fresh)
+    row, user, org = found
+    language = choose_language(
+        user_language=user.language, accept_language=accept, fallback=state.settings.language
+    )
+    principal = _principal(session, row, org, _client_ip(request)) if org else None
+    return Visitor(
+        language=language,
+        csrf=sessions.csrf_token(secret, row.digest),
+        web_session=row,
+        user=user,
+        organisation=org,
+        principal=principal,
+    )
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+
+
+def _redirect(location: str) -> HTTPException:
+    # The app maps HTTPException once; the Location header makes it a plain redirect.
+    return HTTPException(status_code=303, headers={"Location": location, "HX-Redirect": location})
+
+
+def member(request: Request, who: VisitorDep) -> Visitor:
+    """A signed-in visitor acting for a chosen organisation; others are sent to sign in."""
+    if who.user is None:
+        target = request.url.path
+        raise _redirect(f"/signin?next={target}" if target.startswith("/") else "/signin")
+    if who.organisation is None:
+        raise _redirect("/organisation")
+    return who
+
+
+MemberDep = Annotated[Visitor, Depends(member)]
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form; a NUL character (which PostgreSQL cannot store) is refused here."""
+    form = await request.form()
+    if any(isinstance(v, str) and "\x00" in v for _, v in form.multi_items()):
+        raise HTTPException(status_code=422, detail="a field contains a NUL character")
+    return form
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def check_csrf(request: Request, who: Visitor, form: FormData) -> None:
+    """Refuse a POST whose token is not the one bound to this browser (403)."""
+    offered = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+    fresh_binding = who.new_pre_nonce is not None  # no cookie came with the form
+    if (
+        fresh_binding
+        or not isinstance(offered, str)
+        or not secrets.compare_digest(offered, who.csrf)
+    ):
+        raise HTTPException(status_code=403, detail="invalid or missing CSRF token")
+
+
+def posting_member(request: Request, who: MemberDep, form: FormDep) -> Visitor:
+    check_csrf(request, who, form)
+    return who
+
+
+PostingMemberDep = Annotated[Visitor, Depends(posting_member)]
+
+
+def org_id_of(who: Visitor) -> uuid.UUID:
+    assert who.organisation is not None  # MemberDep guarantees it
+    return who.organisation.id
+
+
+def principal_of(who: Visitor) -> Principal:
+    assert who.principal is not None  # MemberDep guarantees it
+    return who.principal

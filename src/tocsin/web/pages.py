@@ -1,0 +1,11 @@
+"""All the page routes of the web interface, gathered for `app.ROUTERS`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tocsin.web import account, composer, dashboard, inbox, static
+
+router = APIRouter(include_in_schema=False)
+for part in (static.router, account.router, inbox.router, composer.router, dashboard.router):
+    router.include_router(part)

@@ -1,0 +1,107 @@
+"""Rendering pages: one Jinja2 environment, translations per request, security headers."""
+
+from __future__ import annotations
+
+import functools
+import gettext
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tocsin.indicators.attack import technique_url
+from tocsin.indicators.types import IndicatorError
+from tocsin.settings import Settings
+from tocsin.sharing.tlp import TLP, TLP_COLOURS
+from tocsin.web.i18n import translations
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+# No inline script or style anywhere: every script is a static file from our origin.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def security_headers(settings: Settings) -> dict[str, str]:
+    """Headers every page carries; HSTS only when the public URL is served over TLS."""
+    headers = {
+        "Content-Security-Policy": CSP,
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    if settings.public_url.startswith("https://"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+def _attack_link(technique: str | None) -> str | None:
+    if not technique:
+        return None
+    try:
+        return technique_url(technique)
+    except IndicatorError:
+        return None
+
+
+def _tlp_colour(tlp: str) -> str:
+    return TLP_COLOURS[TLP(tlp)]
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(attack_link=_attack_link, tlp_colour=_tlp_colour, when=_when)
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    language: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **values: Any,
+) -> Response:
+    """A page in the reader's language, with the security headers."""
+    catalogue: gettext.GNUTranslations = translations(language)
+    settings: Settings = request.app.state.tocsin.settings
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            lang=language,
+            _=catalogue.gettext,
+            ngettext=catalogue.ngettext,
+            **values,
+        )
+    )
+    all_headers = security_headers(settings) | (headers or {})
+    return HTMLResponse(html, status_code=status_code, headers=all_headers)
