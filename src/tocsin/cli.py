@@ -1,0 +1,250 @@
+"""The `tocsin` command: serve, demo, migrate, admin. Each command owns its transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tocsin.app import build_state, create_app
+from tocsin.clock import SystemClock
+from tocsin.db import migrate, transaction
+from tocsin.errors import TocsinError
+from tocsin.interop.cli import register as register_exchange
+from tocsin.settings import Settings
+from tocsin.sweep.cli import sweep as sweep_command
+
+app = typer.Typer(help="tocsin: cyber-alert and incident-sharing hub.", no_args_is_help=True)
+admin = typer.Typer(help="Manage organisations, users and tokens.", no_args_is_help=True)
+app.add_typer(admin, name="admin")
+audit_app = typer.Typer(help="Check and export the audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+register_exchange(app)
+app.command("sweep")(sweep_command)
+console = Console()
+
+HostOpt = Annotated[str, typer.Option(help="address to listen on")]
+PortOpt = Annotated[int, typer.Option(help="port to listen on")]
+
+
+def _run_server(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from tocsin.observability import configure_logging
+
+    configure_logging(json_lines=settings.log_json)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Serve the API (the schema must be migrated: `tocsin migrate`)."""
+    _run_server(Settings(), host, port)
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema."""
+    state = build_state(Settings())
+    migrate(state.engine)
+    console.print(f"schema up to date on {state.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Migrate, seed the demo network (once), print its users and tokens, and serve."""
+    from tocsin.demo import seed
+
+    settings = Settings()
+    state = build_state(settings)
+    migrate(state.engine)
+    with transaction(state.sessions) as session:
+        fresh = not seed.already_seeded(session)
+        credentials = seed.seed(session, SystemClock().now()) if fresh else []
+    if fresh:
+        seed.write_credentials(settings.data_dir, credentials)
+    else:
+        credentials = seed.read_credentials(settings.data_dir)
+    state.engine.dispose()
+    _print_credentials(credentials)
+    console.print(
+        f"[bold]Demo credentials:[/bold] {settings.data_dir.resolve() / seed.CREDENTIALS_FILE}\n"
+        f"[bold]tocsin is serving on http://{host}:{port}[/bold]  (API docs: /api/v1/docs)"
+    )
+    _run_server(settings, host, port)
+
+
+def _print_credentials(credentials: Sequence[object]) -> None:
+    table = Table(title="Demo users (password, API token)")
+    for column in ("organisation", "kind", "region", "user", "role", "password", "token"):
+        table.add_column(column, overflow="fold")
+    for c in credentials:
+        table.add_row(*(str(getattr(c, col) or "") for col in (
+            "organisation", "kind", "region", "user", "role", "password", "token")))  # fmt: skip
+    console.print(table)
+
+
+@admin.command("create-org")
+def create_org(
+    name: str,
+    kind: Annotated[str, typer.Option(help="establishment, group, region, national, partner")],
+    finess: Annotated[str | None, typer.Option()] = None,
+    group: Annotated[str | None, typer.Option(help="group organisation id")] = None,
+    region: Annotated[str | None, typer.Option(help="region organisation id")] = None,
+) -> None:
+    """Add an organisation."""
+    from tocsin.audit.service import SYSTEM
+    from tocsin.network import service
+    from tocsin.network.finess import validate_finess
+    from tocsin.network.models import OrgKind
+
+    state = build_state(Settings())
+    with _reporting_errors(), transaction(state.sessions) as session:
+        org = service.create_organisation(
+            session=session,
+            name=name,
+            kind=OrgKind(kind),
+            now=state.clock.now(),
+            actor=SYSTEM,
+            finess=validate_finess(finess) if finess else None,
+            group_id=uuid.UUID(group) if group else None,
+            region_id=uuid.UUID(region) if region else None,
+        )
+        console.print(f"organisation {org.id} created")
+
+
+@admin.command("create-user")
+def create_user(
+    email: str,
+    organisation: Annotated[str, typer.Option(help="organisation id")],
+    role: Annotated[list[str], typer.Option(help="director, security_officer, ...")],
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    password: Annotated[str | None, typer.Option(help="omit to generate one")] = None,
+) -> None:
+    """Add a user with roles in one organisation; prints the password once."""
+    from tocsin.audit.service import SYSTEM
+    from tocsin.network import service
+    from tocsin.network.models import Role
+    from tocsin.network.secrets import new_password
+
+    state = build_state(Settings())
+    secret = password or new_password()
+    with _reporting_errors(), transaction(state.sessions) as session:
+        user = service.create_user(
+            session=session,
+            email=email,
+            display_name=name or email,
+            organisation_id=uuid.UUID(organisation),
+            roles=[Role(r) for r in role],
+            now=state.clock.now(),
+            actor=SYSTEM,
+            password=secret,
+        )
+        console.print(f"user {user.id} created; password: {secret}")
+
+
+@admin.command("create-token")
+def create_token(
+    organisation: Annotated[str, typer.Option(help="organisation id")],
+    scope: Annotated[list[str], typer.Option(help="read, write, admin")],
+    name: Annotated[str, typer.Option()] = "cli",
+    user: Annotated[str | None, typer.Option(help="user id; omit for an integration")] = None,
+) -> None:
+    """Issue an API token; the secret is printed once and never stored."""
+    from tocsin.audit.service import SYSTEM
+    from tocsin.network import service
+    from tocsin.network.models import Scope
+
+    state = build_state(Settings())
+    with _reporting_errors(), transaction(state.sessions) as session:
+        token, secret = service.issue_token(
+            session=session,
+            organisation_id=uuid.UUID(organisation),
+            user_id=uuid.UUID(user) if user else None,
+            name=name,
+            scopes=[Scope(s) for s in scope],
+            now=state.clock.now(),
+            actor=SYSTEM,
+        )
+        console.print(f"token {token.id}: {secret}")
+
+
+@admin.command("list-orgs")
+def list_orgs() -> None:
+    """List organisations."""
+    from tocsin.network import service
+
+    state = build_state(Settings())
+    with transaction(state.sessions) as session:
+        table = Table("id", "name", "kind", "finess")
+        for org in service.list_organisations(session=session, after=None, limit=100_000):
+            table.add_row(str(org.id), org.name, org.kind.value, org.finess or "")
+        console.print(table)
+
+
+class _reporting_errors:
+    """Turn domain errors into a message and exit code 2 instead of a traceback."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> Literal[False]:
+        if isinstance(exc, TocsinError | ValueError):
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2)
+        return False
+
+
+@app.command("backup")
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH (SQLite online backup or pg_dump)."""
+    from tocsin.backup import BackupError, backup
+
+    try:
+        backup(Settings().effective_database_url, path)
+    except BackupError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"backup written to {path}")
+
+
+@app.command("restore")
+def restore_command(
+    path: Path, yes: Annotated[bool, typer.Option("--yes", help="do not ask")] = False
+) -> None:
+    """Replace the database's content with the backup at PATH (stop the nodes first)."""
+    from tocsin.backup import BackupError, restore
+
+    if not yes:
+        typer.confirm("This replaces every record of the hub. Continue?", abort=True)
+    try:
+        restore(Settings().effective_database_url, path)
+    except BackupError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"restored from {path}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 and list every edited or removed record."""
+    from tocsin.audit.service import verify
+
+    state = build_state(Settings())
+    with state.sessions() as session:
+        breaks = verify(session=session)
+    for problem in breaks:
+        console.print(f"[red]record {problem.seq}:[/red] {problem.reason}")
+    if breaks:
+        raise typer.Exit(1)
+    console.print("audit trail intact")
+
+
+def main() -> None:
+    app()
