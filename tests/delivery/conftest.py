@@ -1,0 +1,20 @@
+"""Delivery tests post to receivers on loopback: allow private webhook targets here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tocsin.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        run_workers=False,
+        webhook_allow_private=True,
+    )

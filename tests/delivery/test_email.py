@@ -1,0 +1,108 @@
+"""E-mail delivery against a real aiosmtpd server: preferences, TLP subject, no RED content."""
+
+from __future__ import annotations
+
+import email
+import random
+from collections.abc import Iterator
+from email.message import Message
+from email.policy import default as default_policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from tests.alerts.factory import publish
+from tests.delivery.helpers import deliveries, want_email
+from tests.delivery.receivers import free_port
+
+from tocsin.delivery.dispatch_email import drain_email_once
+from tocsin.delivery.mailer import SMTPMailer
+from tocsin.delivery.models import Channel, DeliveryStatus
+from tocsin.indicators.normalize import defang
+from tocsin.state import AppState
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=default_policy)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, SMTPMailer]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, SMTPMailer(host="127.0.0.1", port=port)
+    controller.stop()
+
+
+def _text(message: Message) -> str:
+    body = message.get_body(("plain",))  # type: ignore[attr-defined]
+    return str(body.get_content())
+
+
+def test_preferences_are_read_and_replaced(client: Any, world: Any) -> None:
+    auth = world.auth("so_E2")
+    assert client.get("/api/v1/me/notifications", headers=auth).json() == {"severities": []}
+    want_email(client, world, "so_E2", ["high", "critical", "high"])
+    assert client.get("/api/v1/me/notifications", headers=auth).json() == {
+        "severities": ["critical", "high"]
+    }
+    bad = client.put("/api/v1/me/notifications", json={"severities": ["urgent"]}, headers=auth)
+    assert bad.status_code == 422
+
+
+async def test_an_amber_alert_is_mailed_with_its_label_and_defanged_indicators(
+    client: Any, world: Any, state: AppState, smtp: tuple[Inbox, SMTPMailer]
+) -> None:
+    inbox, mailer = smtp
+    want_email(client, world, "so_E2", ["critical"])
+    alert = publish(client, world, "E1", severity="critical", tlp="amber")
+    assert await drain_email_once(state, mailer) == 1
+    [(to, message)] = inbox.messages
+    assert to == ["so_e2@test.example.org"]
+    assert str(message["Subject"]).startswith("[TLP:AMBER] [CRITICAL] ")
+    text = _text(message)
+    assert alert["summary"] in text
+    for indicator in alert["indicators"]:
+        if indicator["type"] in ("domain", "ipv4", "url"):  # hashes have nothing to defang
+            assert indicator["value"] not in text
+        assert defang(indicator["value"], indicator["type"]) in text
+    [row] = deliveries(state, Channel.email)
+    assert row.status is DeliveryStatus.delivered
+    assert message["X-Tocsin-Event-Id"] == str(row.event_id)
+
+
+async def test_a_red_alert_sends_a_link_and_no_content(
+    client: Any, world: Any, state: AppState, smtp: tuple[Inbox, SMTPMailer]
+) -> None:
+    inbox, mailer = smtp
+    want_email(client, world, "so_E2", ["critical"])
+    scope = {"kind": "explicit", "organisations": [str(world.ids["E2"])]}
+    alert = publish(client, world, "E1", tlp="red", scope=scope)
+    assert await drain_email_once(state, mailer) == 1
+    [(_, message)] = inbox.messages
+    assert str(message["Subject"]).startswith("[TLP:RED]")
+    text = _text(message)
+    assert f"{state.settings.public_url}/alerts/{alert['id']}" in text
+    assert alert["summary"] not in text
+    assert all(defang(i["value"], i["type"]) not in text for i in alert["indicators"])
+    assert "LockBit" not in text
+
+
+async def test_an_unreachable_mail_server_is_retried_later(
+    client: Any, world: Any, state: AppState
+) -> None:
+    want_email(client, world, "so_E2", ["critical"])
+    publish(client, world, "E1")
+    down = SMTPMailer(host="127.0.0.1", port=free_port(), timeout=2)
+    assert await drain_email_once(state, down, random.Random(1)) == 0
+    [row] = deliveries(state, Channel.email)
+    assert row.status is DeliveryStatus.pending and row.attempts == 1
+    assert row.next_attempt_at is not None and row.next_attempt_at > state.clock.now()

@@ -1,0 +1,76 @@
+"""The derived index keys and default lifetimes (pure)."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tocsin.indicators.types import IndicatorType as T
+from tocsin.intel.keys import (
+    default_valid_until,
+    index_key,
+    prefix_length,
+    prefixes_containing,
+)
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def test_ipv4_is_mapped_into_the_ipv6_space_as_32_hex_digits() -> None:
+    key = index_key(T.IPV4, "192.0.2.1")
+    assert key.ip_start == "00000000000000000000ffffc0000201"
+    assert key.ip_end is None and key.domain is None
+
+
+def test_a_network_gets_its_first_and_last_address() -> None:
+    key = index_key(T.CIDR, "192.0.2.0/24")
+    assert (key.ip_start, key.ip_end) == (
+        "00000000000000000000ffffc0000200",
+        "00000000000000000000ffffc00002ff",
+    )
+    assert prefix_length(key.ip_start, key.ip_end) == 120  # /24 in the IPv6 space
+
+
+def test_domains_urls_and_emails_are_keyed_by_registered_domain() -> None:
+    assert index_key(T.DOMAIN, "a.b.evil.co.uk").domain == "evil.co.uk"
+    assert index_key(T.URL, "https://x.evil.com/p?q=1").domain == "evil.com"
+    assert index_key(T.EMAIL, "ops@mail.evil.com").domain == "evil.com"
+    assert index_key(T.URL, "http://192.0.2.1/x").empty
+    assert index_key(T.SHA256, "a" * 64).empty
+
+
+def test_default_lifetimes_by_type() -> None:
+    assert default_valid_until(T.IPV4, NOW) == NOW + timedelta(days=30)
+    assert default_valid_until(T.CIDR, NOW) == NOW + timedelta(days=30)
+    assert default_valid_until(T.DOMAIN, NOW) == NOW + timedelta(days=90)
+    assert default_valid_until("url", NOW) == NOW + timedelta(days=90)
+    assert default_valid_until(T.SHA256, NOW) is None
+    assert default_valid_until(T.MD5, NOW) is None
+
+
+addresses = st.one_of(
+    st.integers(0, 2**32 - 1).map(lambda n: (ipaddress.IPv4Address(n), 32)),
+    st.integers(0, 2**128 - 1).map(lambda n: (ipaddress.IPv6Address(n), 128)),
+)
+
+
+@given(addresses, st.integers(0, 128))
+def test_an_address_sorts_between_the_bounds_of_any_network_holding_it(
+    address: tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int], raw_length: int
+) -> None:
+    ip, bits = address
+    length = raw_length % (bits + 1)
+    network = ipaddress.ip_network(f"{ip}/{length}", strict=False)
+    kind = T.IPV4 if bits == 32 else T.IPV6
+    ip_key = index_key(kind, str(ip))
+    net_key = index_key(T.CIDR, str(network))
+    assert ip_key.ip_start is not None and net_key.ip_start and net_key.ip_end
+    # string order is numeric order: what BETWEEN relies on in both databases
+    assert net_key.ip_start <= ip_key.ip_start <= net_key.ip_end
+    mapped_length = prefix_length(net_key.ip_start, net_key.ip_end)
+    assert (mapped_length, net_key.ip_start) in prefixes_containing(
+        ip_key.ip_start, {mapped_length}
+    )

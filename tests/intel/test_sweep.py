@@ -1,0 +1,79 @@
+"""The sweep set: currently valid, not warninglisted unless confirmed, of readable alerts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.alerts.factory import publish
+from tests.world import World
+from tocsin.clock import ManualClock
+
+INDICATORS = [
+    {"type": "ipv4", "value": "45.155.205.233"},
+    {"type": "domain", "value": "c2.qzx-ransom-relay.top"},
+    {"type": "sha256", "value": "b" * 64},
+    {"type": "ipv4", "value": "8.8.8.8"},  # a public resolver: warninglisted
+]
+
+
+def sweep(client: TestClient, world: World, who: str, query: str = "") -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        suffix = f"&cursor={cursor}" if cursor else ""
+        response = client.get(
+            f"/api/v1/sweep/indicators?limit=2{query}{suffix}", headers=world.auth(who)
+        )
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        cursor = response.json()["next"]
+        if not cursor:
+            return items
+
+
+def test_publish_sets_default_expiry_by_type(client: TestClient, world: World) -> None:
+    alert = publish(client, world, "E1", indicators=INDICATORS)
+    shown = client.get(f"/api/v1/alerts/{alert['id']}", headers=world.auth("E1")).json()
+    by_value = {i["value"]: i["valid_until"] for i in shown["indicators"]}
+    assert by_value["45.155.205.233"] is not None
+    assert by_value["c2.qzx-ransom-relay.top"] is not None
+    assert by_value["b" * 64] is None
+    revisions = client.get(f"/api/v1/alerts/{alert['id']}/revisions", headers=world.auth("E1"))
+    document = revisions.json()[0]["document"]
+    assert {i["value"]: i["valid_until"] for i in document["indicators"]} == by_value
+
+
+def test_warninglisted_values_wait_for_an_analyst(client: TestClient, world: World) -> None:
+    alert = publish(client, world, "E1", indicators=INDICATORS)
+    values = {i["value"] for i in sweep(client, world, "E2")}
+    assert values == {"45.155.205.233", "c2.qzx-ransom-relay.top", "b" * 64}
+    resolver = next(i for i in alert["indicators"] if i["value"] == "8.8.8.8")
+    flags = client.get(f"/api/v1/indicators/{resolver['id']}/sightings", headers=world.auth("E2"))
+    assert "List of known IPv4 public DNS resolvers" in flags.json()["warninglists"]
+    refused = client.post(f"/api/v1/indicators/{resolver['id']}/confirm", headers=world.auth("E2"))
+    assert refused.status_code == 403  # neither the source nor an analyst
+    confirmed = client.post(
+        f"/api/v1/indicators/{resolver['id']}/confirm", headers=world.auth("R1")
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert "8.8.8.8" in {i["value"] for i in sweep(client, world, "E2")}
+
+
+def test_expired_indicators_leave_the_sweep_set(
+    client: TestClient, world: World, clock: ManualClock
+) -> None:
+    alert = publish(client, world, "E1", indicators=INDICATORS)
+    clock.advance(timedelta(days=31))
+    values = {i["value"] for i in sweep(client, world, "E2", f"&alert={alert['id']}")}
+    assert values == {"c2.qzx-ransom-relay.top", "b" * 64}
+    clock.advance(timedelta(days=60))
+    assert {i["value"] for i in sweep(client, world, "E2")} == {"b" * 64}
+
+
+def test_only_readable_alerts_are_swept(client: TestClient, world: World) -> None:
+    publish(client, world, "E1", indicators=INDICATORS[:1], tlp="amber+strict")
+    assert sweep(client, world, "E5") == []
+    assert [i["value"] for i in sweep(client, world, "E2")] == ["45.155.205.233"]

@@ -1,0 +1,23 @@
+"""Matching against the MISP warninglists shipped with pymispwarninglists (offline)."""
+
+from __future__ import annotations
+
+from tocsin.indicators.types import IndicatorType as T
+from tocsin.intel import warninglists
+
+
+def test_well_known_benign_values_are_on_named_lists() -> None:
+    lists = warninglists.default()
+    assert "List of known IPv4 public DNS resolvers" in lists.match(T.IPV4, "8.8.8.8")
+    assert "List of RFC 1918 CIDR blocks" in lists.match(T.IPV4, "10.1.2.3")
+    assert "List of RFC 1918 CIDR blocks" in lists.match(T.CIDR, "192.168.4.0/24")
+    assert lists.match(T.DOMAIN, "www.google.com")
+    assert lists.match(T.URL, "https://drive.google.com/file/x")
+    assert lists.match(T.MD5, "d41d8cd98f00b204e9800998ecf8427e")  # the empty file
+
+
+def test_unknown_values_and_bare_suffixes_are_not_flagged() -> None:
+    lists = warninglists.default()
+    assert lists.match(T.DOMAIN, "beacon.qzx-ransom-relay.top") == []
+    assert lists.match(T.IPV4, "45.155.205.233") == []
+    assert lists.match(T.SHA256, "b" * 64) == []

@@ -1,0 +1,78 @@
+"""The `sweep` command: outputs, exit codes, standard input, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.sweep.helpers import write
+from tocsin.sweep.cli import app
+
+SQUID = (
+    "1793000000.000 5 10.0.0.1 TCP_MISS/200 10 GET http://a.evil.com/x - HIER_DIRECT/198.18.0.1 -\n"
+    "1793000060.000 5 10.0.0.2 TCP_MISS/200 10 GET http://notevil.com/x - HIER_DIRECT/198.18.0.2 -\n"
+    "1793000120.000 5 10.0.0.3 TCP_TUNNEL/200 10 CONNECT evil.com:443 - HIER_DIRECT/198.18.0.3 -\n"
+)
+runner = CliRunner()
+
+
+def _files(tmp_path: Path) -> tuple[str, str]:
+    return write(tmp_path, "access.log", SQUID), write(tmp_path, "iocs.txt", "evil[.]com\n")
+
+
+def test_json_output_has_one_object_per_indicator_and_exit_1(tmp_path: Path) -> None:
+    log, iocs = _files(tmp_path)
+    result = runner.invoke(app, [log, "--indicators", iocs, "--output", "json", "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    [row] = json.loads(result.stdout)
+    assert (row["value"], row["type"], row["count"]) == ("evil.com", "domain", 2)
+    assert row["first_seen"] == "2026-10-26T07:33:20+00:00"
+    assert row["last_seen"] == "2026-10-26T07:35:20+00:00"
+    assert len(row["samples"]) == 2
+
+
+def test_since_filters_lines_before_the_window(tmp_path: Path) -> None:
+    log, iocs = _files(tmp_path)
+    args = [log, "--indicators", iocs, "--output", "csv", "--since", "2026-10-26T07:34:00"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1].startswith("evil.com,domain,1,2026-10-26T07:35:20")
+
+
+def test_clean_sweep_exits_0(tmp_path: Path) -> None:
+    log, _ = _files(tmp_path)
+    iocs = write(tmp_path, "other.txt", "bad.example.org\n")
+    result = runner.invoke(app, [log, "--indicators", iocs])
+    assert result.exit_code == 0
+    assert "No indicator found" in result.stdout
+
+
+def test_standard_input_is_swept(tmp_path: Path) -> None:
+    _, iocs = _files(tmp_path)
+    result = runner.invoke(app, ["--indicators", iocs, "--output", "csv"], input=SQUID)
+    assert result.exit_code == 1
+    assert "evil.com,domain,2" in result.stdout
+
+
+def test_unknown_format_is_refused_with_exit_2(tmp_path: Path) -> None:
+    log, iocs = _files(tmp_path)
+    result = runner.invoke(app, [log, "--indicators", iocs, "--format", "syslog"])
+    assert result.exit_code == 2
+    assert "known formats: squid, combined, bind" in result.stderr
+
+
+def test_unreadable_input_only_exits_2(tmp_path: Path) -> None:
+    _, iocs = _files(tmp_path)
+    result = runner.invoke(app, [str(tmp_path / "missing.log"), "--indicators", iocs])
+    assert result.exit_code == 2
+    assert "unreadable" in result.stderr
+
+
+def test_malformed_lines_are_summarised(tmp_path: Path) -> None:
+    log = write(tmp_path, "access.log", SQUID + "truncated line\n")
+    iocs = write(tmp_path, "iocs.txt", "evil.com\n")
+    result = runner.invoke(app, [log, "--indicators", iocs, "--output", "json"])
+    assert result.exit_code == 1
+    assert "1 malformed skipped; first: 'truncated line'" in result.stderr

@@ -1,0 +1,61 @@
+"""Abuse: too many writes or failed logins get 429 with Retry-After, and recover with time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.alerts.factory import alert_body
+from tocsin.app import create_app
+
+
+@pytest.fixture
+def strict_client(state):
+    state.settings.rate_limit_writes_per_minute = 3
+    state.settings.rate_limit_auth_failures_per_minute = 2
+    with TestClient(create_app(state=state)) as client:
+        yield client
+
+
+def test_writes_beyond_the_limit_get_429_then_recover(strict_client, world, clock):
+    codes = [
+        strict_client.post(
+            "/api/v1/alerts", json=alert_body(), headers=world.auth("E1")
+        ).status_code
+        for _ in range(4)
+    ]
+    assert codes == [201, 201, 201, 429]
+    limited = strict_client.post("/api/v1/alerts", json=alert_body(), headers=world.auth("E1"))
+    assert int(limited.headers["retry-after"]) >= 1
+    assert (
+        strict_client.post(
+            "/api/v1/alerts", json=alert_body(), headers=world.auth("E2")
+        ).status_code
+        == 201
+    )
+    clock.advance(timedelta(seconds=int(limited.headers["retry-after"])))
+    assert (
+        strict_client.post(
+            "/api/v1/alerts", json=alert_body(), headers=world.auth("E1")
+        ).status_code
+        == 201
+    )
+
+
+def test_reads_are_not_counted_as_writes(strict_client, world):
+    assert all(
+        strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 200
+        for _ in range(10)
+    )
+
+
+def test_repeated_bad_tokens_lock_the_address_out(strict_client, world, clock):
+    bad = {"Authorization": "Bearer tcn_guess"}
+    assert [strict_client.get("/api/v1/me", headers=bad).status_code for _ in range(3)] == [
+        401, 401, 429,
+    ]  # fmt: skip
+    assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 429
+    clock.advance(timedelta(minutes=1))
+    assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 200

@@ -1,0 +1,210 @@
+"""Browser tests: Playwright driving Debian's chromium against a live node.
+
+Skipped locally when chromium is absent; under CI=true its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import Response, StreamingResponse
+
+from tests.alerts.factory import alert_body
+from tests.services import in_ci
+from tests.web.helpers import PASSWORD, email_of
+from tests.world import World, build_world
+from tocsin.app import create_app
+from tocsin.clock import SystemClock
+from tocsin.db import load_all_models, make_engine, make_sessionmaker, migrate
+from tocsin.settings import Settings
+from tocsin.state import AppState
+from tocsin.web.auth import principal_from_session
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    if in_ci():
+        pytest.fail(f"{message}, and CI=true requires it", pytrace=False)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+Extra = Callable[[FastAPI], None]
+
+
+def _serve(tmp_path: Path, extra: Extra | None = None) -> Iterator[tuple[str, World]]:
+    """A node serving on a free port, on its own SQLite file, with the test network."""
+    _require_chromium()
+    load_all_models()
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    settings = Settings(environment="test", data_dir=tmp_path, database_url=url, run_workers=False)
+    state = AppState(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
+                     clock=SystemClock())  # fmt: skip
+    world = build_world(state)
+    port = _free_port()
+    app = create_app(state=state)
+    if extra:
+        extra(app)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the live server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}", world
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[str, World]]:
+    yield from _serve(tmp_path)
+
+
+def _publish(base: str, world: World, **changes: Any) -> str:
+    with httpx.Client(base_url=base, headers=world.auth("E2")) as api:
+        created = api.post("/api/v1/alerts", json=alert_body(**changes))
+        assert created.status_code == 201, created.text
+        alert_id: str = created.json()["id"]
+        assert api.post(f"/api/v1/alerts/{alert_id}/publish").status_code == 200
+    return alert_id
+
+
+def test_sign_in_read_the_inbox_and_an_alert_without_console_errors(
+    live: tuple[str, World],
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, world = live
+    alert_id = _publish(base, world, title="Ransomware on the imaging network")
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(locale="en-GB")
+        page.on(
+            "console",
+            lambda m: problems.append(f"{m.text} {m.location}") if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(f"{base}/signin")
+        page.fill("input[name=email]", email_of("so_E1"))
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/inbox")
+        assert page.locator(f"#alert-{alert_id}").is_visible()
+        assert page.locator("h1").inner_text() == "Inbox"
+        page.screenshot(path=str(ARTIFACTS / "inbox.png"), full_page=True)
+
+        page.click(f"#alert-{alert_id} a")
+        page.wait_for_url(f"{base}/alerts/{alert_id}")
+        assert page.locator("#alert-page h1").inner_text() == "Ransomware on the imaging network"
+        assert page.locator("a.technique").first.get_attribute("href", timeout=5000)
+        page.screenshot(path=str(ARTIFACTS / "alert.png"), full_page=True)
+
+        page.goto(f"{base}/compose")
+        page.fill("#paste", "Beacon to hxxp://c2[.]example[.]net/x from 198.51.100[.]7")
+        page.click("#extract")
+        page.wait_for_selector("#extracted table.extracted")
+        assert page.locator("#extracted input[name=indicator]").count() == 2
+        page.screenshot(path=str(ARTIFACTS / "composer.png"), full_page=True)
+
+        page.goto(f"{base}/dashboard")
+        assert page.locator("#posture-score").inner_text() == "0"
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        browser.close()
+    assert problems == []
+
+
+class Announcer:
+    """A stand-in for the delivery package's stream: announces alerts it is given, to browsers
+    the session hook recognises, in the shape the live inbox reads."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[dict[str, str]] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.listening = False
+
+    def install(self, app: FastAPI) -> None:
+        app.add_api_route("/api/v1/stream", self.stream, methods=["GET"])
+
+    async def stream(self, request: Request) -> Response:
+        if principal_from_session(request) is None:
+            return Response(status_code=401)
+        self.loop, self.queue = asyncio.get_running_loop(), asyncio.Queue()
+
+        async def events() -> AsyncIterator[str]:
+            self.listening = True
+            yield ": connected\n\n"
+            while self.queue is not None:
+                event = await self.queue.get()
+                yield f"event: alert\ndata: {json.dumps(event)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    def announce(self, event: dict[str, str]) -> None:
+        assert self.loop is not None and self.queue is not None
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
+
+
+def test_a_new_critical_alert_appears_live_with_a_banner(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    announcer = Announcer()
+    serving = _serve(tmp_path, announcer.install)
+    base, world = next(serving)
+    problems: list[str] = []
+    try:
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            page = browser.new_page(locale="en-GB")
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(f"{base}/signin")
+            page.fill("input[name=email]", email_of("so_E1"))
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/inbox")
+            deadline = time.monotonic() + 10
+            while not announcer.listening and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert announcer.listening, "the inbox did not open the stream"
+            alert_id = _publish(base, world, title="Live critical alert", severity="critical")
+            announcer.announce({"alert_id": alert_id, "severity": "critical"})
+            page.wait_for_selector(f"#alert-{alert_id}", timeout=10_000)
+            assert page.locator("#live-banner").is_visible()
+            assert "Live critical alert" in page.locator("#live-banner").inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "inbox-live.png"), full_page=True)
+            browser.close()
+    finally:
+        serving.close()
+    assert problems == []

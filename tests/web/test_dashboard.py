@@ -1,0 +1,112 @@
+"""The director's dashboard through the pages: checklist, sign-off, received alerts, report."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.alerts.factory import publish
+from tests.web.helpers import page_token, sign_in
+from tests.world import World
+from tocsin.audit.service import SYSTEM
+from tocsin.db import transaction
+from tocsin.network import service as network_service
+from tocsin.network.models import Role
+from tocsin.state import AppState
+
+EN = {"Accept-Language": "en"}
+
+
+def test_dashboard_answers_sign_off_and_alerts_received(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    received = publish(client, world, "E2", title="Phishing seen at E2")
+    own = publish(client, world, "E1", title="Our own alert")
+    with transaction(state.sessions) as session:
+        network_service.grant_role(session=session, user_id=world.users["so_E1"],
+                                   organisation_id=world.ids["E1"], role=Role.director,
+                                   now=state.clock.now(), actor=SYSTEM)  # fmt: skip
+    sign_in(client, "so_E1")
+    page = client.get("/dashboard", headers=EN)
+    assert page.status_code == 200
+    assert "MFA on every remote access" in page.text
+    assert f"/alerts/{received['id']}" in page.text and own["id"] not in page.text
+    token = page_token(client, "/dashboard")
+    answer = {"status": "done", "evidence": "Pentest report", "csrf_token": token}
+    client.post("/dashboard/items/mfa_remote_access", data=answer)
+    client.post("/dashboard/signoff", data={"note": "Board", "csrf_token": token})
+    page = client.get("/dashboard", headers=EN).text
+    score = page.split('id="posture-score">')[1].split("<")[0]
+    assert int(score) > 0
+    assert "signed off on" in page and f"({score}/100)" in page
+    assert 'value="Pentest report"' in page
+    report = client.get("/dashboard/report/monthly", headers=EN)
+    assert report.status_code == 200
+    assert "Monthly cybersecurity report" in report.text and "Phishing seen at E2" in report.text
+    assert "2026-01" in report.text  # the manual clock's month
+    earlier = client.get("/dashboard/report/monthly?month=2025-12", headers=EN).text
+    assert "Phishing seen at E2" not in earlier
+
+
+def test_a_security_officer_cannot_sign_off(client: TestClient, world: World) -> None:
+    sign_in(client, "so_E1")
+    page = client.get("/dashboard", headers=EN).text
+    assert 'id="signoff"' not in page
+    response = client.post("/dashboard/signoff", data={"csrf_token": page_token(client)},
+                           headers=EN)  # fmt: skip
+    assert "never signed off" in response.text
+
+
+def test_relays_drill_down_and_strangers_get_a_404_page(client: TestClient, world: World) -> None:
+    sign_in(client, "so_G1")
+    drill = client.get(f"/dashboard/{world.ids['E1']}", headers=EN)
+    assert drill.status_code == 200 and "Org E1" in drill.text
+    assert 'action="/dashboard/items/' not in drill.text  # relays read, they do not answer
+    stranger = TestClient(client.app)
+    sign_in(stranger, "so_E2")
+    hidden = stranger.get(f"/dashboard/{world.ids['E1']}", headers=EN)
+    assert hidden.status_code == 404 and "may not see it" in hidden.text
+
+
+def test_response_columns_come_from_the_registered_source(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    alert = publish(client, world, "E2")
+    calls = []
+
+    def cells(
+        session: object, org_id: object, alert_ids: list[object]
+    ) -> dict[object, dict[str, str]]:
+        calls.append((org_id, alert_ids))
+        return {alert_ids[0]: {"acknowledged_at": "ACK-MARK", "applicability": "affected"}}
+
+    state.components["web.response_cells"] = cells
+    sign_in(client, "so_E1")
+    page = client.get("/dashboard").text
+    assert "ACK-MARK" in page and "affected" in page
+    assert calls and str(calls[0][1][0]) == alert["id"]
+
+
+def test_the_inbox_and_alert_page_take_the_responses_hooks(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    waiting = publish(client, world, "E2", title="Waiting for us")
+    done = publish(client, world, "E3", title="Already acknowledged")
+
+    def cells(
+        session: object, org_id: object, alert_ids: list[object]
+    ) -> dict[object, dict[str, str]]:
+        return {i: ({"acknowledged_at": "ACKED"} if str(i) == done["id"] else
+                    {"escalates_at": "10:30 UTC"}) for i in alert_ids}  # fmt: skip
+
+    def buttons(session: object, principal: object, alert_id: object, csrf: str, lang: str) -> str:
+        return f'<form id="ack-form"><input name="csrf_token" value="{csrf}"></form>'
+
+    state.components["web.response_cells"] = cells
+    state.components["web.alert_response"] = buttons
+    sign_in(client, "so_E1")
+    inbox = client.get("/inbox", headers=EN).text
+    row = inbox.split(f'id="alert-{waiting["id"]}"')[0].rsplit("<tr", 1)[1]
+    assert "unacknowledged" in row
+    assert "Escalates at 10:30 UTC" in inbox and "ACKED" in inbox
+    page = client.get(f"/alerts/{waiting['id']}").text
+    assert f'<form id="ack-form"><input name="csrf_token" value="{page_token(client)}">' in page
