@@ -8,11 +8,13 @@
         └── G3 (group): E5
 
 Every organisation has a security officer `so_<NAME>` (read, write) and a viewer
-`viewer_<NAME>` (read); N's director has an admin token `admin`.
+`viewer_<NAME>` (read); N's director has an admin token `admin`. Every user
+signs in to the web pages with PASSWORD.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,10 @@ from tocsin.audit.service import SYSTEM
 from tocsin.db import transaction
 from tocsin.network import service
 from tocsin.network.models import OrgKind, Role, Scope
+from tocsin.network.secrets import hash_password
 from tocsin.state import AppState
+
+PASSWORD = "correct horse battery staple"
 
 LAYOUT: list[tuple[str, OrgKind, str | None, str | None]] = [
     ("N", OrgKind.national, None, None),
@@ -54,6 +59,11 @@ class World:
         return next(k for k, v in self.ids.items() if str(v) == str(org_id))
 
 
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
 def _finess(index: int) -> str:
     return f"99{index:07d}"
 
@@ -80,6 +90,9 @@ def _person(
         now=now,
         actor=SYSTEM,
     )
+    # One argon2id hash shared by every test user: hashing per user would cost a
+    # quarter of a second each, for every test.
+    user.password_hash = _password_hash()
     world.users[key] = user.id
     world.tokens[key] = secret
 

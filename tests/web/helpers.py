@@ -7,7 +7,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-PASSWORD = "correct horse battery staple"
+from tests.world import PASSWORD
+
+__all__ = ["PASSWORD", "csrf_of", "email_of", "page_token", "sign_in"]
+
 _TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
 from tests.alerts.factory import alert_body, publish
 from tests.web.helpers import page_token, sign_in
 from tests.world import World
+from tocsin.clock import ManualClock
 
 EN = {"Accept-Language": "en"}
 
@@ -26,8 +28,11 @@ def test_the_inbox_lists_only_what_the_organisation_may_read(
     assert "TLP:AMBER" in page.text and "sev-critical" in page.text
 
 
-def test_inbox_filters_and_newest_first(client: TestClient, world: World) -> None:
+def test_inbox_filters_and_newest_first(
+    client: TestClient, world: World, clock: ManualClock
+) -> None:
     publish(client, world, "E2", title="Older phishing wave", category="phishing", severity="low")
+    clock.advance(timedelta(minutes=5))
     publish(client, world, "E3", title="Newer ransomware", severity="high")
     sign_in(client, "so_E1")
     page = client.get("/inbox").text

@@ -5,20 +5,16 @@ Skipped locally when chromium is absent; under CI=true its absence is a failure.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
 
 from tests.alerts.factory import alert_body
 from tests.services import in_ci
@@ -29,7 +25,6 @@ from tocsin.clock import SystemClock
 from tocsin.db import load_all_models, make_engine, make_sessionmaker, migrate
 from tocsin.settings import Settings
 from tocsin.state import AppState
-from tocsin.web.auth import principal_from_session
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -51,24 +46,20 @@ def _free_port() -> int:
         return port
 
 
-Extra = Callable[[FastAPI], None]
-
-
-def _serve(tmp_path: Path, extra: Extra | None = None) -> Iterator[tuple[str, World]]:
+def _serve(tmp_path: Path, *, run_workers: bool = False) -> Iterator[tuple[str, World, AppState]]:
     """A node serving on a free port, on its own SQLite file, with the test network."""
     _require_chromium()
     load_all_models()
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     engine = make_engine(url)
     migrate(engine)
-    settings = Settings(environment="test", data_dir=tmp_path, database_url=url, run_workers=False)
+    settings = Settings(environment="test", data_dir=tmp_path, database_url=url,
+                        run_workers=run_workers)  # fmt: skip
     state = AppState(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
                      clock=SystemClock())  # fmt: skip
     world = build_world(state)
     port = _free_port()
     app = create_app(state=state)
-    if extra:
-        extra(app)
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -77,7 +68,7 @@ def _serve(tmp_path: Path, extra: Extra | None = None) -> Iterator[tuple[str, Wo
         time.sleep(0.05)
     assert server.started, "the live server did not start"
     try:
-        yield f"http://127.0.0.1:{port}", world
+        yield f"http://127.0.0.1:{port}", world, state
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -86,7 +77,8 @@ def _serve(tmp_path: Path, extra: Extra | None = None) -> Iterator[tuple[str, Wo
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[tuple[str, World]]:
-    yield from _serve(tmp_path)
+    for base, world, _ in _serve(tmp_path):
+        yield base, world
 
 
 def _publish(base: str, world: World, **changes: Any) -> str:
@@ -144,43 +136,13 @@ def test_sign_in_read_the_inbox_and_an_alert_without_console_errors(
     assert problems == []
 
 
-class Announcer:
-    """A stand-in for the delivery package's stream: announces alerts it is given, to browsers
-    the session hook recognises, in the shape the live inbox reads."""
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[dict[str, str]] | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.listening = False
-
-    def install(self, app: FastAPI) -> None:
-        app.add_api_route("/api/v1/stream", self.stream, methods=["GET"])
-
-    async def stream(self, request: Request) -> Response:
-        if principal_from_session(request) is None:
-            return Response(status_code=401)
-        self.loop, self.queue = asyncio.get_running_loop(), asyncio.Queue()
-
-        async def events() -> AsyncIterator[str]:
-            self.listening = True
-            yield ": connected\n\n"
-            while self.queue is not None:
-                event = await self.queue.get()
-                yield f"event: alert\ndata: {json.dumps(event)}\n\n"
-
-        return StreamingResponse(events(), media_type="text/event-stream")
-
-    def announce(self, event: dict[str, str]) -> None:
-        assert self.loop is not None and self.queue is not None
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
-
-
 def test_a_new_critical_alert_appears_live_with_a_banner(tmp_path: Path) -> None:
+    """The whole live path: publish through the API, the outbox, the dispatcher, the bus,
+    the stream opened by the signed-in browser, and the row fetched into the inbox."""
     from playwright.sync_api import sync_playwright
 
-    announcer = Announcer()
-    serving = _serve(tmp_path, announcer.install)
-    base, world = next(serving)
+    serving = _serve(tmp_path, run_workers=True)
+    base, world, state = next(serving)
     problems: list[str] = []
     try:
         with sync_playwright() as driver:
@@ -193,12 +155,12 @@ def test_a_new_critical_alert_appears_live_with_a_banner(tmp_path: Path) -> None
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(f"{base}/inbox")
+            hub = state.components["live_hub"]
             deadline = time.monotonic() + 10
-            while not announcer.listening and time.monotonic() < deadline:
+            while not hub.connection_count(world.ids["E1"]) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert announcer.listening, "the inbox did not open the stream"
+            assert hub.connection_count(world.ids["E1"]) == 1, "the inbox did not open the stream"
             alert_id = _publish(base, world, title="Live critical alert", severity="critical")
-            announcer.announce({"alert_id": alert_id, "severity": "critical"})
             page.wait_for_selector(f"#alert-{alert_id}", timeout=10_000)
             assert page.locator("#live-banner").is_visible()
             assert "Live critical alert" in page.locator("#live-banner").inner_text()

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Header, Path, Query, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from tocsin.db import transaction
@@ -23,21 +23,31 @@ from tocsin.delivery.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from tocsin.deps import NowDep, PrincipalDep, SessionDep, SettingsDep, StateDep
-from tocsin.errors import Forbidden, InvalidInput, Unavailable
+from tocsin.deps import NowDep, PrincipalDep, SessionDep, SettingsDep, StateDep, bearer_secret
+from tocsin.errors import Forbidden, InvalidInput, Unauthenticated, Unavailable
+from tocsin.network import service as network_service
 from tocsin.network.models import Scope
 from tocsin.network.principal import Principal
 from tocsin.schemas_common import PROBLEM_RESPONSES, Page
 from tocsin.state import AppState
+from tocsin.web.auth import principal_from_session
 
 router = APIRouter(prefix="/api/v1", tags=["delivery"], responses=PROBLEM_RESPONSES)
 
 REPLAY_LIMIT = 1000
 
 
-def stream_principal(principal: PrincipalDep) -> Principal:
-    """Who opens the stream: a token today; the place to also accept the web session cookie."""
-    return principal
+def stream_principal(request: Request, session: SessionDep, now: NowDep) -> Principal:
+    """Who opens the stream: a bearer token (machines) or a signed-in browser, since
+    EventSource cannot send an Authorization header."""
+    secret = bearer_secret(request)
+    if secret is None:
+        principal = principal_from_session(request, session)
+        if principal is None:
+            raise Unauthenticated("send a token (Authorization: Bearer) or sign in")
+        return principal
+    client = request.client.host if request.client else None
+    return network_service.authenticate(session=session, secret=secret, now=now, source_ip=client)
 
 
 def _replay(state: AppState, org_id: uuid.UUID, after: int) -> list[ServerSentEvent]:

@@ -17,6 +17,7 @@ from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.pagination import decode_cursor, encode_cursor
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
+from tocsin.state import AppState
 from tocsin.web import hooks, views
 from tocsin.web.auth import MemberDep, PostingMemberDep, Visitor, org_id_of, principal_of
 from tocsin.web.render import render
@@ -46,8 +47,9 @@ def not_found_page(request: Request, who: Visitor) -> Response:
 
 
 def _has_stream(request: Request) -> bool:
-    """The live inbox connects only once the stream endpoint is installed in this app."""
-    return any(getattr(route, "path", None) == STREAM_PATH for route in request.app.routes)
+    """The live inbox connects only where this node runs the live hub behind the stream."""
+    state: AppState = request.app.state.tocsin
+    return state.components.get("live_hub") is not None
 
 
 def _filters(request: Request) -> tuple[reads.AlertFilters, dict[str, str]]:

@@ -12,7 +12,7 @@ from alembic import op
 import tocsin.db
 
 revision = "0003_interop_stix"
-down_revision = "0001"
+down_revision = "0002_relay"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import tocsin.db
 
 revision = "0004_taxii"
-down_revision = "0001"
+down_revision = "0003_interop_stix"
 branch_labels = None
 depends_on = None
 

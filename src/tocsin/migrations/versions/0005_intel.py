@@ -13,7 +13,7 @@ from alembic import op
 import tocsin.db
 
 revision = "0005_intel"
-down_revision = "0001"
+down_revision = "0004_taxii"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from alembic import op
 import tocsin.db
 
 revision = "0006_web_posture"
-down_revision = "0001"
+down_revision = "0005_intel"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from alembic import op
 import tocsin.db
 
 revision = "0007_delivery"
-down_revision = "0001"
+down_revision = "0006_web_posture"
 branch_labels = None
 depends_on = None
 

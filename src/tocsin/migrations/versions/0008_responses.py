@@ -13,7 +13,7 @@ from alembic import op
 import tocsin.db
 
 revision = "0008_responses"
-down_revision = "0001"
+down_revision = "0007_delivery"
 branch_labels = None
 depends_on = None
 

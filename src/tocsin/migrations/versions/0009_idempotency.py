@@ -12,7 +12,7 @@ from alembic import op
 import tocsin.db
 
 revision = "0009_idempotency"
-down_revision = "0001"
+down_revision = "0008_responses"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_audit_concerns"
-down_revision = "0001"
+down_revision = "0009_idempotency"
 branch_labels = None
 depends_on = None
 

@@ -109,10 +109,11 @@
     function handle(event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
-      var alert = data.alert || data;
-      insertRow(String(data.alert_id || alert.id || ""), String(alert.severity || data.severity || ""), table);
+      // The stream's envelope carries the alert, as this reader may see it, under "data".
+      var alert = data.data || data;
+      insertRow(String(alert.id || ""), String(alert.severity || ""), table);
     }
-    ["message", "alert", "alert.published", "alert.updated"].forEach(function (name) {
+    ["alert.publish", "alert.update"].forEach(function (name) {
       source.addEventListener(name, handle);
     });
   }
