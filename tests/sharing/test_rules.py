@@ -162,6 +162,14 @@ def test_readers_are_exactly_what_the_tlp_definitions_allow(case: tuple[Network,
 
 @settings(max_examples=300, deadline=None)
 @given(shared())
+def test_readers_and_can_see_make_the_same_decision(case: tuple[Network, AlertFacts]):
+    # readers() is the fast path used when publishing; can_see() guards every single read.
+    net, facts = case
+    assert set(readers(facts, net)) == {o for o in net.orgs if can_see(o, facts, net)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared())
 def test_recipients_can_read_and_never_include_the_source(case: tuple[Network, AlertFacts]):
     net, facts = case
     to = recipients(facts, net)
