@@ -14,10 +14,29 @@ from tocsin.indicators.normalize import defang
 from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.sharing.tlp import TLP
 
+# Deliveries that carry a notice (to relays, to authors) rather than an alert revision.
+NOTICE_ACTIONS = frozenset({"declaration", "correlation"})
+
 
 def event_type(action: str) -> str:
-    """`alert.publish`, `alert.update`, `alert.close`, `alert.retract`."""
-    return f"alert.{action}"
+    """`alert.publish`, `alert.update`, `alert.close`, `alert.retract`; or a notice:
+    `notice.declaration` (to relays), `notice.correlation` (to authors and relays)."""
+    return f"notice.{action}" if action in NOTICE_ACTIONS else f"alert.{action}"
+
+
+def notice_message(
+    *, notice: dict[str, Any], event_id: str, to: str, sender: str, public_url: str
+) -> EmailMessage:
+    """The e-mail of a notice: its subject and a link; the detail stays behind sign-in."""
+    message = EmailMessage()
+    message["Subject"] = f"[tocsin] {notice['subject']}"
+    message["From"] = sender
+    message["To"] = to
+    message["Message-ID"] = f"<{event_id}@tocsin>"
+    message["X-Tocsin-Event-Id"] = event_id
+    link = f"{public_url.rstrip('/')}{notice['link']}"
+    message.set_content(f"{notice['text']}\n\nRead it: {link}\n")
+    return message
 
 
 def envelope(

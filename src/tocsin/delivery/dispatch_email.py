@@ -8,13 +8,14 @@ import random
 import uuid
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy import select
 
 from tocsin.db import transaction
 from tocsin.delivery import outbox
 from tocsin.delivery.backoff import next_attempt_at
-from tocsin.delivery.content import email_message
+from tocsin.delivery.content import NOTICE_ACTIONS, email_message, notice_message
 from tocsin.delivery.hooks import on_delivered
 from tocsin.delivery.mailer import Mailer, MailerError
 from tocsin.delivery.models import Channel, Delivery, DeliveryStatus
@@ -30,7 +31,6 @@ LEASE = timedelta(minutes=2)
 
 def _prepare(state: AppState) -> list[tuple[int, EmailMessage]]:
     now = state.clock.now()
-    settings = state.settings
     with transaction(state.sessions) as session:
         rows = outbox.claim(session, channel=Channel.email, now=now, lease=LEASE, limit=BATCH)
         visible, hidden = still_visible(session, rows)
@@ -44,20 +44,19 @@ def _prepare(state: AppState) -> list[tuple[int, EmailMessage]]:
         outbox.mark_skipped(session, gone, "user inactive or deleted")
         bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
         return [
-            (
-                row.seq,
-                email_message(
-                    alert=bodies[row.payload_id],
-                    action=row.action,
-                    event_id=str(row.event_id),
-                    to=mailboxes[row.seq],
-                    sender=settings.mail_from,
-                    public_url=settings.public_url,
-                ),
-            )
+            (row.seq, _message(row, bodies[row.payload_id], mailboxes[row.seq], state))
             for row in visible
             if row.seq in mailboxes
         ]
+
+
+def _message(row: Delivery, body: dict[str, Any], to: str, state: AppState) -> EmailMessage:
+    settings = state.settings
+    common = {"event_id": str(row.event_id), "to": to, "sender": settings.mail_from,
+              "public_url": settings.public_url}  # fmt: skip
+    if row.action in NOTICE_ACTIONS:
+        return notice_message(notice=body, **common)
+    return email_message(alert=body, action=row.action, **common)
 
 
 def _mailbox(users: dict[uuid.UUID, User], user_id: uuid.UUID | None) -> str | None:

@@ -34,12 +34,13 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class DeliveryPayload(Base):
-    """An alert revision rendered once for recipients who see its source, once for the others."""
+    """An alert revision rendered once for recipients who see its source, once for the others;
+    or a notice (no alert), rendered once for all its recipients."""
 
     __tablename__ = "delivery_payloads"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     revision: Mapped[int]
     with_source: Mapped[bool]
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -55,7 +56,8 @@ class Delivery(Base):
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     event_id: Mapped[uuid.UUID] = mapped_column(unique=True)
-    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    # None for a notice (declaration to relays, correlation to authors): see delivery.notify.
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     revision: Mapped[int]
     action: Mapped[str] = mapped_column(String(16))
     recipient_org_id: Mapped[uuid.UUID] = mapped_column(

@@ -52,7 +52,7 @@ def _previous_recipients(session: Session, alert_id: uuid.UUID) -> set[uuid.UUID
     return set(rows)
 
 
-def _endpoints_by_org(session: Session, orgs: set[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+def endpoints_by_org(session: Session, orgs: set[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
     found: dict[uuid.UUID, list[uuid.UUID]] = {}
     rows = session.execute(
         select(WebhookEndpoint.org_id, WebhookEndpoint.id).where(
@@ -65,7 +65,7 @@ def _endpoints_by_org(session: Session, orgs: set[uuid.UUID]) -> dict[uuid.UUID,
     return found
 
 
-def _mail_users_by_org(
+def mail_users_by_org(
     session: Session, orgs: set[uuid.UUID], severity: str
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
     rows = session.execute(
@@ -113,8 +113,8 @@ def write_outbox(
     if not targets:
         return 0
     payload_of = _payloads(session, alert, targets, network)
-    endpoints = _endpoints_by_org(session, targets)
-    mail_users = _mail_users_by_org(session, targets, alert.severity.value)
+    endpoints = endpoints_by_org(session, targets)
+    mail_users = mail_users_by_org(session, targets, alert.severity.value)
     rows: list[dict[str, Any]] = []
     for org_id in sorted(targets):
         base = {

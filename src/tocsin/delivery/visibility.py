@@ -17,14 +17,16 @@ def still_visible(session: Session, rows: list[Delivery]) -> tuple[list[Delivery
     if not rows:
         return [], []
     network = network_service.load_network(session=session)
-    alert_ids = {row.alert_id for row in rows}
+    alert_ids = {row.alert_id for row in rows if row.alert_id is not None}
     alerts = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
     alert_facts = {alert_id: facts(alert) for alert_id, alert in alerts.items()}
     visible: list[Delivery] = []
     hidden: list[Delivery] = []
     for row in rows:
-        seen = row.alert_id in alert_facts and can_see(
-            row.recipient_org_id, alert_facts[row.alert_id], network
+        # A notice's recipients were chosen by its writer under the sharing rules.
+        seen = row.alert_id is None or (
+            row.alert_id in alert_facts
+            and can_see(row.recipient_org_id, alert_facts[row.alert_id], network)
         )
         (visible if seen else hidden).append(row)
     return visible, hidden

@@ -1,9 +1,9 @@
 """Telling organisations that their alert correlates with another one.
 
-`notify_correlation` is the single place the delivery layer wires later (live stream,
-e-mail): today it records one audit entry per organisation to tell, which is what a
-delivery dispatcher would read. Each organisation is told only about alerts it may read,
-and never learns an anonymous source: the entry names alerts, not their sources.
+`notify_correlation` sends each organisation to tell a notice through the delivery
+channels (live stream, webhooks, e-mail) and records an audit entry. Each organisation is
+told only about alerts it may read, and never learns an anonymous source: the notice names
+alerts and how they match, not their sources.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tocsin.alerts.models import Alert
 from tocsin.alerts.service import facts
 from tocsin.audit.service import SYSTEM
 from tocsin.audit.service import record as audit
+from tocsin.delivery.notify import Notice, write_notice
 from tocsin.intel.correlate import Match
 from tocsin.sharing.rules import Network, can_see
 
@@ -47,6 +48,18 @@ def notify_correlation(
                     }
                 )
     for org_id, items in per_org.items():
+        write_notice(
+            session=session,
+            notice=Notice(
+                kind="correlation", link=f"/alerts/{alert.id}",
+                subject=f"{len(items)} related alert(s) share indicators with: {alert.title}",
+                text="Alerts sharing indicators with this one: "
+                     + ", ".join(f"/alerts/{item['alert_id']}" for item in items) + ".",
+                details={"alert_id": str(alert.id), "related": items},
+            ),
+            recipients=[org_id],
+            now=now,
+        )  # fmt: skip
         audit(
             session=session,
             actor=SYSTEM,

@@ -1,7 +1,7 @@
 """interop: attachments kept by STIX/MISP imports, MISP feed progress
 
 Revision ID: 0003_interop_stix
-Revises: 0001
+Revises: 0002_relay
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """taxii: stored STIX objects per collection and POST statuses
 
 Revision ID: 0004_taxii
-Revises: 0001
+Revises: 0003_interop_stix
 """
 
 from __future__ import annotations

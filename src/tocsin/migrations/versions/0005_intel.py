@@ -1,7 +1,7 @@
 """intel: index keys, warninglist flags, confidence, sightings, campaigns
 
 Revision ID: 0005_intel
-Revises: 0001
+Revises: 0004_taxii
 Create Date: 2026-11-23 19:18:23.510147
 """
 

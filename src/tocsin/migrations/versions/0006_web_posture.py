@@ -1,7 +1,7 @@
 """web sessions and posture: checklist items, answers, sign-offs
 
 Revision ID: 0006_web_posture
-Revises: 0001
+Revises: 0005_intel
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """delivery: outbox, rendered payloads, webhook endpoints and attempts, e-mail preferences
 
 Revision ID: 0007_delivery
-Revises: 0001
+Revises: 0006_web_posture
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """responses: per-recipient responses, their history, escalation timers and records
 
 Revision ID: 0008_responses
-Revises: 0001
+Revises: 0007_delivery
 Create Date: 2026-11-23
 """
 

@@ -1,7 +1,7 @@
 """idempotent requests
 
 Revision ID: 0009_idempotency
-Revises: 0001
+Revises: 0008_responses
 """
 
 from __future__ import annotations

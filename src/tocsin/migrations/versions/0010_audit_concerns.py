@@ -1,7 +1,7 @@
 """audit concerns index
 
 Revision ID: 0010_audit_concerns
-Revises: 0001
+Revises: 0009_idempotency
 """
 
 from __future__ import annotations
