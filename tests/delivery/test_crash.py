@@ -105,12 +105,15 @@ async def test_kill_9_during_a_fan_out_loses_nothing_and_changes_nothing(
         finally:
             second.send_signal(signal.SIGTERM)
             second.wait(30)
-    rows = deliveries(state, Channel.webhook)
+    # The nodes run on the real clock, long after the test clock's publication: escalation
+    # notices for the silent recipients go out too. The drill is about the alert's own.
+    rows = [r for r in deliveries(state, Channel.webhook) if r.alert_id is not None]
     assert len(rows) == len(FAN_OUT)
     bodies: dict[str, set[bytes]] = defaultdict(set)
-    for message in receiver.received:
+    alert_messages = [m for m in receiver.received if b'"notice.' not in m.body]
+    for message in alert_messages:
         bodies[message.headers["webhook-id"]].add(message.body)
     assert set(bodies) == {str(r.event_id) for r in rows}  # every one went out
     assert all(len(variants) == 1 for variants in bodies.values())  # never different content
-    assert len(receiver.received) > len(rows)  # some really were sent twice
+    assert len(alert_messages) > len(rows)  # some really were sent twice
     assert all(json.loads(next(iter(b)))["type"] == "alert.publish" for b in bodies.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -9,6 +10,9 @@ from sqlalchemy import func, select
 from tests.alerts.factory import publish
 from tests.responses.helpers import add_integration
 from tocsin.audit.models import AuditRecord
+from tocsin.bus.memory import MemoryBus
+from tocsin.db import transaction
+from tocsin.delivery.dispatch_live import drain_live_once
 from tocsin.responses.models import ResponseChange
 
 # An AMBER alert of E1 scoped to its region R1 reaches these organisations.
@@ -205,3 +209,32 @@ def test_own_response_is_readable_by_the_recipient(client, world):
     mine = client.get(f"/api/v1/alerts/{alert['id']}/response", headers=world.auth("viewer_E3"))
     assert mine.status_code == 200 and mine.json()["applicability"] == "investigating"
     assert mine.json()["acknowledge_due_at"].startswith("2026-01-01T08:30:00")
+
+
+def test_the_first_delivery_marks_recipients_received_in_one_audit_record(
+    client, world, state, clock
+):
+    alert = publish(client, world, "E1")
+    clock.advance(timedelta(minutes=1))
+    bus = MemoryBus()
+
+    async def drain():
+        await bus.start()
+        try:
+            return await drain_live_once(state, bus)
+        finally:
+            await bus.close()
+
+    assert asyncio.run(drain()) == len(RECIPIENTS)
+    table = _table(client, world, alert)
+    assert table["totals"]["received"] == len(RECIPIENTS)
+    assert {r["received_at"] for r in table["responses"]} == {"2026-01-01T08:01:00Z"}
+    assert [list(h["changes"]) for h in _history(client, world, alert, "E2")] == [["received"]]
+    with transaction(state.sessions) as session:
+        receipts = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "response.received")
+        ).all()
+        assert [len(r.details["organisations"]) for r in receipts] == [len(RECIPIENTS)]
+    # Reading it afterwards changes nothing: received once.
+    client.get(f"/api/v1/alerts/{alert['id']}", headers=world.auth("E2"))
+    assert len(_history(client, world, alert, "E2")) == 1

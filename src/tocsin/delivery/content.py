@@ -15,12 +15,13 @@ from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.sharing.tlp import TLP
 
 # Deliveries that carry a notice (to relays, to authors) rather than an alert revision.
-NOTICE_ACTIONS = frozenset({"declaration", "correlation"})
+NOTICE_ACTIONS = frozenset({"declaration", "correlation", "escalation"})
 
 
 def event_type(action: str) -> str:
     """`alert.publish`, `alert.update`, `alert.close`, `alert.retract`; or a notice:
-    `notice.declaration` (to relays), `notice.correlation` (to authors and relays)."""
+    `notice.declaration` (to relays), `notice.correlation` (to authors and relays),
+    `notice.escalation` (a recipient stayed silent: to its director, then its relays)."""
     return f"notice.{action}" if action in NOTICE_ACTIONS else f"alert.{action}"
 
 

@@ -50,9 +50,16 @@ def _event_id(
 
 
 def write_notice(
-    *, session: Session, notice: Notice, recipients: Iterable[uuid.UUID], now: datetime
+    *,
+    session: Session,
+    notice: Notice,
+    recipients: Iterable[uuid.UUID],
+    now: datetime,
+    by_email: bool = True,
 ) -> int:
-    """Queue the notice for every recipient organisation; returns how many rows were written."""
+    """Queue the notice for every recipient organisation; returns how many rows were written.
+
+    `by_email=False` when the caller mails named people itself (escalations)."""
     if notice.kind not in NOTICE_ACTIONS:
         raise ValueError(f"unknown notice kind {notice.kind!r}")
     targets = set(recipients)
@@ -62,7 +69,7 @@ def write_notice(
     session.add(payload)
     session.flush()
     endpoints = endpoints_by_org(session, targets)
-    mail_users = mail_users_by_org(session, targets, notice.severity)
+    mail_users = mail_users_by_org(session, targets, notice.severity) if by_email else {}
     rows: list[dict[str, Any]] = []
     for org_id in sorted(targets):
         wanted: list[tuple[Channel, uuid.UUID | None, uuid.UUID | None]] = [

@@ -11,7 +11,6 @@ e-mails and live events go out: the database says what happened, even if a mail 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -29,8 +28,9 @@ from tocsin.alerts.vocab import Severity, Status
 from tocsin.audit.service import SYSTEM
 from tocsin.audit.service import record as audit
 from tocsin.db import transaction
-from tocsin.delivery.live import LiveEvent
 from tocsin.delivery.mailer import Mailer, MemoryMailer
+from tocsin.delivery.notify import Notice as DeliveryNotice
+from tocsin.delivery.notify import write_notice
 from tocsin.network.models import Membership, Organisation, OrgKind, Role, User
 from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
 from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus
@@ -54,7 +54,7 @@ class Notice:
     alert_id: uuid.UUID
     org_id: uuid.UUID
     emails: list[EmailMessage] = field(default_factory=list)
-    live: list[tuple[uuid.UUID, LiveEvent]] = field(default_factory=list)
+    live: DeliveryNotice | None = None  # for the outbox: live stream and webhooks of `told`
     record: dict[str, Any] = field(default_factory=dict)  # what the audit trail keeps
     notified_orgs: list[str] = field(default_factory=list)
     notified_emails: list[str] = field(default_factory=list)
@@ -259,10 +259,13 @@ def _fire(lookups: _Lookups, escalation: Escalation, sender: str, public_url: st
         "organisation_id": str(org.id), "obligation": escalation.obligation.value,
         "stage": stage.name, "due_at": escalation.due_at.isoformat(),
     }  # fmt: skip
-    event = LiveEvent(
-        id=f"escalation-{escalation.id}", event="escalation", data=json.dumps(payload)
-    )
-    notice.live = [(o, event) for o in told]
+    what = "acknowledged" if escalation.obligation is Obligation.acknowledge else "updated"
+    title = alert.title if alert.tlp.in_email_body else "(TLP:RED: title withheld)"
+    notice.live = DeliveryNotice(
+        kind="escalation", subject=f"{org.name} has not {what} an alert: {title}",
+        text=f"{org.name} missed its deadline ({escalation.due_at.isoformat()}).",
+        link=f"/alerts/{alert.id}", severity=alert.severity.value, details=payload,
+    )  # fmt: skip
     notice.record = {**payload, "notified_orgs": notice.notified_orgs, "emails": len(emails)}
     return notice
 
@@ -303,6 +306,7 @@ def _round(state: AppState) -> tuple[int, list[Notice]]:
                   "notified_emails": n.notified_emails} for n in notices],
             )  # fmt: skip
         _audit(session, lookups, notices, state.clock.now())
+        _queue_live(session, notices, state.clock.now())
     _send(state, notices)
     return len(claimed), notices
 
@@ -321,19 +325,21 @@ async def _mail_all(mailer: Mailer, notices: list[Notice]) -> None:
                 log.exception("escalation %s: e-mail failed", notice.escalation_id)
 
 
+def _queue_live(session: Session, notices: list[Notice], now: datetime) -> None:
+    """Live stream and webhooks go through the outbox, in the escalation's transaction, so
+    every node's streams get them and a reconnecting client replays them."""
+    for notice in notices:
+        if notice.live is not None:
+            told = [uuid.UUID(o) for o in notice.notified_orgs]
+            write_notice(session=session, notice=notice.live, recipients=told, now=now,
+                         by_email=False)  # fmt: skip
+
+
 def _send(state: AppState, notices: list[Notice]) -> None:
+    """The e-mails to named people (directors, then relays), after commit."""
     mailer: Mailer = state.components.get("mailer") or MemoryMailer()
     if any(n.emails for n in notices):
         asyncio.run(_mail_all(mailer, notices))  # ticks run in a worker thread, off the loop
-    hub = state.components.get("live")
-    if hub is None:
-        return
-    loop = state.components.get("loop")
-    for org_id, event in (item for n in notices for item in n.live):
-        if isinstance(loop, asyncio.AbstractEventLoop) and loop.is_running():
-            loop.call_soon_threadsafe(hub.deliver, org_id, event)  # the hub lives in that loop
-        else:
-            hub.deliver(org_id, event)
 
 
 def tick(state: AppState) -> None:

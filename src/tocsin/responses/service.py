@@ -94,6 +94,38 @@ def mark_received(session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, at: 
     return True
 
 
+def mark_received_on_delivery(
+    *, session: Session, pairs: set[tuple[uuid.UUID, uuid.UUID]], at: datetime
+) -> int:
+    """The first delivery on any channel marks (alert, organisation) pairs received; returns
+    how many were marked now. Set-based with one audit record per alert, because a fan-out
+    hands thousands of deliveries over at once."""
+    marked: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for alert_id in {a for a, _ in pairs}:
+        orgs = [o for a, o in pairs if a == alert_id]
+        rows = session.execute(
+            update(AlertResponse)
+            .where(AlertResponse.alert_id == alert_id, AlertResponse.org_id.in_(orgs),
+                   AlertResponse.recipient.is_(True), AlertResponse.received_at.is_(None))
+            .values(received_at=at, changed_at=at)
+            .returning(AlertResponse.org_id)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        marked[alert_id] = sorted(rows.scalars())
+    changes = {"received": {"from": None, "to": at.isoformat()}}
+    history = [{"alert_id": a, "org_id": o, "at": at, "actor_user_id": None,
+                "actor_token_id": None, "changes": changes}
+               for a, orgs in marked.items() for o in orgs]  # fmt: skip
+    if history:
+        session.execute(insert(ResponseChange), history)
+    for alert_id, orgs in marked.items():
+        if orgs:
+            audit(session=session, actor=SYSTEM, action="response.received", target_type="alert",
+                  target_id=alert_id, at=at, concerns=orgs,
+                  details={"organisations": [str(o) for o in orgs], "via": "delivery"})  # fmt: skip
+    return len(history)
+
+
 def _response_of(
     session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, *, lock: bool = False
 ) -> AlertResponse:

@@ -25,11 +25,13 @@ from tocsin.interop.taxii.models import TaxiiStatus
 from tocsin.interop.taxii.query import Filters, decode_next
 from tocsin.interop.taxii.stamps import format_us, parse_us, to_us
 
-_ERRORS: dict[int | str, dict[str, object]] = {
+_RESPONSES: dict[int | str, dict[str, object]] = {
     code: {"description": "TAXII error", "content": {"application/taxii+json;version=2.1": {}}}
     for code in (400, 401, 403, 404, 406, 413, 415, 422)
 }
-router = APIRouter(prefix="/taxii2", tags=["taxii"], route_class=TaxiiRoute, responses=_ERRORS)
+# Every TAXII answer, success included, has the TAXII media type (section 1.6.8).
+_RESPONSES[200] = {"description": "TAXII resource", "content": {TAXII_JSON: {}}}
+router = APIRouter(prefix="/taxii2", tags=["taxii"], route_class=TaxiiRoute, responses=_RESPONSES)
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
