@@ -269,6 +269,15 @@ def test_manifest_added_after_and_date_added_headers(live: str, world: World) ->
 # --- alerts become objects, readers checked on each request ----------------------------------
 
 
+# Objects the OASIS definitions and tocsin's own identity and extension carry unmarked.
+UNMARKED = {"marking-definition", "extension-definition", "identity"}
+
+
+def indicators_of(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indicators of observables (the alert's detection rules are indicators too)."""
+    return [o for o in objects if o["type"] == "indicator" and o["pattern_type"] == "stix"]
+
+
 def test_published_alert_indicators_reach_the_collection_of_their_tlp(
     live: str, http: Any, world: World
 ) -> None:
@@ -276,7 +285,8 @@ def test_published_alert_indicators_reach_the_collection_of_their_tlp(
     for reader in ("so_E5", "viewer_N", "so_P"):
         green = collection_of(live, world, reader, tlp_collection_id(TLP.green))
         objects = green.get_objects()["objects"]
-        patterns = sorted(o["pattern"] for o in objects)
+        indicators = indicators_of(objects)
+        patterns = sorted(o["pattern"] for o in indicators)
         assert patterns == sorted(
             [
                 "[domain-name:value = 'evil.example.com']",
@@ -285,10 +295,16 @@ def test_published_alert_indicators_reach_the_collection_of_their_tlp(
                 "[url:value = 'https://evil.example.com/payload?x=1']",
             ]
         ), reader
-        assert all(o["external_references"][0]["external_id"] == alert["id"] for o in objects)
+        rules = [o["pattern_type"] for o in objects if o["type"] == "indicator"]
+        assert sorted(rules) == ["stix"] * 4 + ["yara"]
+        [report] = [o for o in objects if o["type"] == "report"]
+        assert report["name"] == alert["title"]
+        assert {o["id"] for o in indicators} <= set(report["object_refs"])
+        marked = [o for o in objects if o["type"] not in UNMARKED]
+        assert {o["type"] for o in marked} >= {"report", "indicator", "malware"}
         assert all(
             o["object_marking_refs"] == ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]
-            for o in objects
+            for o in marked
         )
     clear = collection_of(live, world, "so_E5", tlp_collection_id(TLP.clear))
     assert clear.get_objects()["objects"] == []
@@ -300,11 +316,13 @@ def test_amber_objects_only_for_readers_and_received_only_for_recipients(
     publish(http, world, "E1", tlp="amber", scope={"kind": "group"})  # G1: E2, E3 receive
     amber = tlp_collection_id(TLP.amber)
     for reader in ("so_E2", "so_G1", "so_R1", "so_N", "so_E1"):
-        assert len(collection_of(live, world, reader, amber).get_objects()["objects"]) == 4, reader
+        objects = collection_of(live, world, reader, amber).get_objects()["objects"]
+        assert len(indicators_of(objects)) == 4, reader
     for outsider in ("so_E4", "so_E5", "so_P"):
         assert collection_of(live, world, outsider, amber).get_objects()["objects"] == []
     received = received_collection_id()
-    assert len(collection_of(live, world, "so_E2", received).get_objects()["objects"]) == 4
+    objects = collection_of(live, world, "so_E2", received).get_objects()["objects"]
+    assert len(indicators_of(objects)) == 4
     for not_received in ("so_E1", "so_R1", "so_E4"):  # source, relay, outsider
         envelope = collection_of(live, world, not_received, received).get_objects()
         assert envelope["objects"] == [], not_received
@@ -339,11 +357,12 @@ def test_updates_add_versions_and_a_tlp_change_moves_the_objects(
     )
     assert changed.status_code == 200, changed.text
     green = collection_of(live, world, "so_E5", tlp_collection_id(TLP.green))
-    latest = green.get_objects()["objects"]
+    latest = indicators_of(green.get_objects()["objects"])
     revoked = sorted(o["pattern"] for o in latest if o.get("revoked"))
-    assert len(latest) == 4 and len(revoked) == 3
+    assert len(latest) == 4 and len(revoked) == 3  # withdrawn: revoked, so consumers drop them
     assert "[domain-name:value = 'evil.example.com']" not in revoked
-    assert len(green.get_objects(version="all")["objects"]) == 7  # 4 first + 3 revoked
+    every_version = indicators_of(green.get_objects(version="all")["objects"])
+    assert len(every_version) == 7  # 4 first + 3 revoked
     domain_id = next(o["id"] for o in latest if "domain-name" in o["pattern"])
     assert len(green.object_versions(domain_id)["versions"]) == 1  # unchanged: no new version
     clock.advance(timedelta(hours=1))
@@ -355,7 +374,23 @@ def test_updates_add_versions_and_a_tlp_change_moves_the_objects(
     assert moved.status_code == 200, moved.text
     assert green.get_objects()["objects"] == []
     amber = collection_of(live, world, "so_E2", tlp_collection_id(TLP.amber))
-    assert len(amber.get_objects()["objects"]) == 4
+    [domain] = indicators_of(amber.get_objects()["objects"])
+    assert domain["id"] == domain_id and not domain.get("revoked")
+
+
+def test_a_retracted_alert_revokes_every_object_it_published(
+    live: str, http: Any, clock: ManualClock, world: World
+) -> None:
+    alert = publish(http, world, "E1", tlp="green")
+    clock.advance(timedelta(hours=1))
+    retracted = http.post(
+        f"/api/v1/alerts/{alert['id']}/retract", json={"reason": "false positive"},
+        headers=world.auth("E1"),
+    )  # fmt: skip
+    assert retracted.status_code == 200, retracted.text
+    green = collection_of(live, world, "so_E5", tlp_collection_id(TLP.green))
+    latest = [o for o in green.get_objects()["objects"] if "modified" in o]
+    assert latest and all(o.get("revoked") is True for o in latest)
 
 
 # --- pagination over thousands of objects ----------------------------------------------------

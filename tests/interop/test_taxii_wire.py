@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tocsin.errors import InvalidInput
 from tocsin.indicators.types import IndicatorType
+from tocsin.interop.stix import indicator_pattern
 from tocsin.interop.taxii.http import accepts_taxii, is_taxii_body
-from tocsin.interop.taxii.objects import pattern_of
 from tocsin.interop.taxii.query import decode_next, encode_next
 from tocsin.interop.taxii.stamps import format_us, parse_us, to_us
 from tocsin.interop.taxii.store import check_object
@@ -84,11 +84,7 @@ def test_content_type_must_be_taxii() -> None:
     ],
 )
 def test_patterns(kind: IndicatorType, value: str, pattern: str) -> None:
-    assert pattern_of(kind, value) == pattern
-
-
-def test_cve_has_no_pattern() -> None:
-    assert pattern_of(IndicatorType.CVE, "CVE-2024-3400") is None
+    assert indicator_pattern(kind, value) == pattern
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from tocsin.interop.taxii import alert_feed as taxii_feed
 from tocsin.sharing.rules import Network
 
 if TYPE_CHECKING:
@@ -28,12 +27,13 @@ def after_revision(
     # Imported late: each of these packages imports alerts.
     from tocsin.delivery.outbox import write_outbox
     from tocsin.intel.hooks import on_revision as intel_on_revision
+    from tocsin.interop.taxii import alert_feed as taxii_feed
     from tocsin.responses import service as responses
 
     intel_on_revision(session=session, alert=alert, revision=revision, network=network, now=now)
     responses.on_revision(session=session, alert=alert, revision=revision, network=network)
     write_outbox(session=session, alert=alert, revision=revision, network=network, now=now)
-    taxii_feed.publish_alert_objects(session=session, alert=alert, now=now)
+    taxii_feed.publish_alert_objects(session=session, alert=alert, network=network, now=now)
 
 
 def on_draft(*, session: Session, alert: Alert, now: datetime) -> None:

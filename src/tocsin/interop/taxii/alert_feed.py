@@ -1,6 +1,10 @@
 """Alerts into TAXII: after each revision, the alert's STIX objects go to its TLP collection.
 
-Imported by `alerts.hooks`, so it imports no alert service (that would be a cycle).
+The objects are those of the STIX export (report, indicators, malware, attack patterns,
+courses of action, relationships, markings), as a reader who is not told an anonymous
+source sees them, since a collection is shared by many readers. An object that leaves
+the alert (a withdrawn indicator) or every object of a retracted alert is written again
+as revoked, so consumers (firewalls, MISP, OpenCTI) drop it rather than keep blocking.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from sqlalchemy.orm import Session
 from tocsin.alerts.models import Alert
 from tocsin.alerts.vocab import Status
 from tocsin.audit.service import SYSTEM, record
+from tocsin.interop.stix import stix_objects_for_alert
+from tocsin.interop.stix_vocab import timestamp
 from tocsin.interop.taxii import store
 from tocsin.interop.taxii.collections import tlp_collection_id
 from tocsin.interop.taxii.models import TaxiiObject
-from tocsin.interop.taxii.objects import indicator_objects
+from tocsin.sharing.rules import Network
 
 
 def _content(obj: dict[str, Any]) -> dict[str, Any]:
@@ -26,13 +32,26 @@ def _content(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "modified"}
 
 
-def publish_alert_objects(*, session: Session, alert: Alert, now: datetime) -> int:
+def _revoked(body: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """A new version of a stored object marking it revoked; None for objects that have no
+    versions (marking definitions) or are already revoked."""
+    if "modified" not in body or body.get("revoked") is True:
+        return None
+    return {**body, "revoked": True, "modified": max(timestamp(now), body["modified"])}
+
+
+def publish_alert_objects(
+    *, session: Session, alert: Alert, network: Network, now: datetime
+) -> int:
     """Write the alert's changed STIX objects to the collection of its TLP; how many."""
     if alert.status is Status.draft or not alert.tlp.in_resharing_feeds:
         return 0  # AMBER+STRICT and RED never reach a re-sharing feed
     collection_id = tlp_collection_id(alert.tlp)
-    # Switch to `tocsin.interop.stix.stix_objects_for_alert` once it is merged.
-    objects = indicator_objects(alert, now)
+    objects = []
+    if alert.status is not Status.retracted:
+        objects = stix_objects_for_alert(
+            session=session, alert=alert, viewer_id=None, network=network
+        )
     stored = session.execute(
         select(TaxiiObject.stix_id, TaxiiObject.body).where(
             TaxiiObject.collection_id == collection_id,
@@ -40,8 +59,12 @@ def publish_alert_objects(*, session: Session, alert: Alert, now: datetime) -> i
             TaxiiObject.latest.is_(True),
         )
     )
-    current = {stix_id: _content(json.loads(body)) for stix_id, body in stored}
+    latest = {stix_id: json.loads(body) for stix_id, body in stored}
+    current = {stix_id: _content(body) for stix_id, body in latest.items()}
     changed = [o for o in objects if current.get(o["id"]) != _content(o)]
+    kept = {o["id"] for o in objects}
+    gone = [_revoked(body, now) for stix_id, body in latest.items() if stix_id not in kept]
+    changed += [body for body in gone if body is not None]
     if not changed:
         return 0
     store.add_objects(
