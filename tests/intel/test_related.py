@@ -138,3 +138,19 @@ def test_correlated_alerts_form_a_suggested_campaign(client: TestClient, world: 
     }
     assert len(campaign["indicators"]) == 7  # 8 values, one shared
     assert [e["what"] for e in campaign["timeline"]].count("published") == 2
+
+
+def test_a_parent_domain_shared_by_too_many_indicators_links_nothing(
+    client: TestClient, world: World, monkeypatch: Any
+) -> None:
+    # A dynamic-DNS or hosting domain carries many unrelated hosts: lower the threshold
+    # rather than store hundreds of indicators.
+    monkeypatch.setattr("tocsin.intel.correlate.COMMON_PARENT", 2)
+    hosts = [{"type": "domain", "value": f"h{n}.dyn-hosting.net"} for n in range(3)]
+    publish(client, world, "E1", indicators=[*hosts, {"type": "domain", "value": "a.rare-c2.top"}])
+    second = publish(
+        client, world, "E2", indicators=[{"type": "domain", "value": "x.dyn-hosting.net"},
+                                         {"type": "domain", "value": "b.rare-c2.top"}],
+    )  # fmt: skip
+    [item] = related(client, world, "E2", second["id"])["related"]
+    assert hows(item) == {("b.rare-c2.top", "a.rare-c2.top", "parent_domain")}

@@ -88,6 +88,9 @@ class _Mine:
 
 
 _CHUNK = 500
+# Probes of the network index per query: fewer, larger queries cost PostgreSQL fewer round
+# trips; 5,000 stays far below SQLite's limit of 32,766 parameters.
+_PROBES = 5000
 _UNKNOWN = datetime.min
 
 
@@ -174,33 +177,36 @@ def _exact(session: Session, alert_id: uuid.UUID, held: set[uuid.UUID]) -> list[
     ]
 
 
-def _parent_domain(session: Session, alert_id: uuid.UUID, mine: list[_Mine]) -> list[Match]:
-    """Same registered domain, other value; parents shared by too many indicators are skipped
-    (a hosting or dynamic-DNS domain links everything to everything and means nothing)."""
-    by_domain: dict[str, list[_Mine]] = {}
-    for m in mine:
-        if m.domain:
-            by_domain.setdefault(m.domain, []).append(m)
-    domains = sorted(by_domain)
-    found = []
-    for offset in range(0, len(domains), _CHUNK):
-        chunk = _uncommon(session, domains[offset : offset + _CHUNK])
-        if not chunk:
-            continue
-        for row in _others(session, alert_id, IndicatorKey.domain.in_(chunk), by_key=True):
-            for m in by_domain[row.domain]:
-                if m.value != row.value:
-                    found.append(_match(m, row, How.parent_domain))
-    return found
-
-
-def _uncommon(session: Session, domains: list[str]) -> list[str]:
-    counts = session.execute(
-        select(IndicatorKey.domain, func.count())
-        .where(IndicatorKey.domain.in_(domains))
-        .group_by(IndicatorKey.domain)
-    ).all()
-    return [d for d, n in counts if d is not None and n <= COMMON_PARENT]
+def _parent_domain(session: Session, alert_id: uuid.UUID, held: set[uuid.UUID]) -> list[Match]:
+    """Same registered domain, other value: one self-join on the domain key, done inside the
+    database. Parents shared by too many indicators are skipped (a hosting or dynamic-DNS
+    domain links everything to everything and means nothing)."""
+    my_key, other_key, other = aliased(IndicatorKey), aliased(IndicatorKey), aliased(AlertIndicator)
+    my_domains = (
+        select(my_key.domain)
+        .join(AlertIndicator, AlertIndicator.id == my_key.indicator_id)
+        .where(AlertIndicator.alert_id == alert_id, my_key.domain.is_not(None))
+    )
+    common = list(session.scalars(
+        select(IndicatorKey.domain).where(IndicatorKey.domain.in_(my_domains))
+        .group_by(IndicatorKey.domain).having(func.count() > COMMON_PARENT)
+    ))  # fmt: skip
+    query = (
+        select(AlertIndicator.id.label("mine_id"), other.id, other.alert_id)
+        .join(my_key, my_key.indicator_id == AlertIndicator.id)
+        .join(other_key, other_key.domain == my_key.domain)
+        .join(other, other.id == other_key.indicator_id)
+        .where(AlertIndicator.alert_id == alert_id, AlertIndicator.withdrawn_at.is_(None))
+        .where(other.alert_id != alert_id, other.withdrawn_at.is_(None))
+        .where(other.value != AlertIndicator.value)
+    )
+    if common:
+        query = query.where(my_key.domain.not_in(common))
+    return [
+        Match(r.mine_id, r.id, r.alert_id, How.parent_domain, _UNKNOWN)
+        for r in session.execute(query)
+        if r.mine_id not in held
+    ]
 
 
 def _inside_my_networks(session: Session, alert_id: uuid.UUID, mine: list[_Mine]) -> list[Match]:
@@ -237,8 +243,8 @@ def _inside_stored_networks(
                 wanted.setdefault(key, []).append(m)
     starts = sorted({start for _, start in wanted})
     found = []
-    for offset in range(0, len(starts), _CHUNK):
-        chunk = starts[offset : offset + _CHUNK]
+    for offset in range(0, len(starts), _PROBES):
+        chunk = starts[offset : offset + _PROBES]
         condition = and_(IndicatorKey.ip_start.in_(chunk), IndicatorKey.prefix.is_not(None))
         for row in _others(session, alert_id, condition, by_key=True):
             for m in wanted.get((row.prefix, row.ip_start), ()):
@@ -287,7 +293,7 @@ def correlations(*, session: Session, alert_id: uuid.UUID) -> list[Match]:
     mine = _my_keys(session, alert_id, held)
     found = [
         *_exact(session, alert_id, held),
-        *_parent_domain(session, alert_id, mine),
+        *_parent_domain(session, alert_id, held),
         *_inside_my_networks(session, alert_id, mine),
         *_inside_stored_networks(session, alert_id, mine),
     ]
