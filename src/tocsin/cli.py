@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tocsin.app import build_state, create_app
 from tocsin.clock import SystemClock
 from tocsin.db import migrate, transaction
 from tocsin.errors import TocsinError
 from tocsin.interop.cli import register as register_exchange
 from tocsin.settings import Settings
+from tocsin.state import AppState
 from tocsin.sweep.cli import sweep as sweep_command
 
 app = typer.Typer(help="tocsin: cyber-alert and incident-sharing hub.", no_args_is_help=True)
@@ -29,6 +29,15 @@ register_exchange(app)
 app.command("sweep")(sweep_command)
 console = Console()
 
+
+def build_state(settings: Settings) -> AppState:
+    """The node's state, imported late: the web application costs over a second to import,
+    which `tocsin sweep` (run on log servers, often in loops) must not pay."""
+    from tocsin.app import build_state as build
+
+    return build(settings)
+
+
 HostOpt = Annotated[str, typer.Option(help="address to listen on")]
 PortOpt = Annotated[int, typer.Option(help="port to listen on")]
 
@@ -36,6 +45,7 @@ PortOpt = Annotated[int, typer.Option(help="port to listen on")]
 def _run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from tocsin.app import create_app
     from tocsin.observability import configure_logging
 
     configure_logging(json_lines=settings.log_json)
