@@ -18,6 +18,7 @@ from tocsin.sharing.rules import (
     recipients,
     reveals_source,
     scope_error,
+    source_readers,
 )
 from tocsin.sharing.tlp import TLP
 
@@ -166,6 +167,16 @@ def test_readers_and_can_see_make_the_same_decision(case: tuple[Network, AlertFa
     # readers() is the fast path used when publishing; can_see() guards every single read.
     net, facts = case
     assert set(readers(facts, net)) == {o for o in net.orgs if can_see(o, facts, net)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared())
+def test_source_readers_and_reveals_source_make_the_same_decision(
+    case: tuple[Network, AlertFacts],
+):
+    net, facts = case
+    told = {o for o in net.orgs if reveals_source(o, facts, net)}
+    assert set(source_readers(facts, net)) & set(net.orgs) == told
 
 
 @settings(max_examples=300, deadline=None)

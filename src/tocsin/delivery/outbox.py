@@ -31,7 +31,7 @@ from tocsin.delivery.models import (
     WebhookEndpoint,
 )
 from tocsin.network.models import Membership, User
-from tocsin.sharing.rules import Network, recipients, reveals_source
+from tocsin.sharing.rules import Network, recipients, source_readers
 
 EVENT_NAMESPACE = uuid.UUID("6f1d8c2e-3b7a-5e4f-9a10-2c4d6e8f0a1b")
 ENDING_ACTIONS = (RevisionAction.close, RevisionAction.retract)
@@ -85,11 +85,11 @@ def _payloads(
     session: Session, alert: Alert, targets: set[uuid.UUID], network: Network
 ) -> dict[uuid.UUID, uuid.UUID]:
     """Render the revision once per variant (source shown or hidden); map recipient -> payload."""
-    alert_facts = facts(alert)
+    told_source = source_readers(facts(alert), network)
     by_variant: dict[bool, uuid.UUID] = {}
     chosen: dict[uuid.UUID, uuid.UUID] = {}
     for org_id in sorted(targets):
-        with_source = reveals_source(org_id, alert_facts, network)
+        with_source = org_id in told_source
         if with_source not in by_variant:
             body = alert_out(session, alert, org_id, network).model_dump(mode="json")
             payload = DeliveryPayload(

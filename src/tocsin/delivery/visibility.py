@@ -9,7 +9,7 @@ from tocsin.alerts.models import Alert
 from tocsin.alerts.service import facts
 from tocsin.delivery.models import Delivery
 from tocsin.network import service as network_service
-from tocsin.sharing.rules import can_see
+from tocsin.sharing.rules import readers
 
 
 def still_visible(session: Session, rows: list[Delivery]) -> tuple[list[Delivery], list[Delivery]]:
@@ -19,14 +19,15 @@ def still_visible(session: Session, rows: list[Delivery]) -> tuple[list[Delivery
     network = network_service.load_network(session=session)
     alert_ids = {row.alert_id for row in rows if row.alert_id is not None}
     alerts = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
-    alert_facts = {alert_id: facts(alert) for alert_id, alert in alerts.items()}
+    # The readers of each alert once, not can_see per row: a batch holds thousands of rows
+    # of the same alert.
+    allowed = {alert_id: readers(facts(alert), network) for alert_id, alert in alerts.items()}
     visible: list[Delivery] = []
     hidden: list[Delivery] = []
     for row in rows:
         # A notice's recipients were chosen by its writer under the sharing rules.
         seen = row.alert_id is None or (
-            row.alert_id in alert_facts
-            and can_see(row.recipient_org_id, alert_facts[row.alert_id], network)
+            row.alert_id in allowed and row.recipient_org_id in allowed[row.alert_id]
         )
         (visible if seen else hidden).append(row)
     return visible, hidden

@@ -55,6 +55,7 @@ class Network:
 
     orgs: Mapping[OrgId, OrgNode]
     _members: dict[OrgId, frozenset[OrgId]] = field(default_factory=dict, compare=False)
+    _nationals: list[frozenset[OrgId]] = field(default_factory=list, compare=False)
 
     @classmethod
     def of(cls, nodes: Iterable[OrgNode]) -> Network:
@@ -62,7 +63,12 @@ class Network:
 
     @property
     def national_ids(self) -> frozenset[OrgId]:
-        return frozenset(o.id for o in self.orgs.values() if o.kind == "national")
+        # Asked once per organisation when an alert goes to thousands: computed once.
+        if not self._nationals:
+            self._nationals.append(
+                frozenset(o.id for o in self.orgs.values() if o.kind == "national")
+            )
+        return self._nationals[0]
 
     def relays_of(self, org_id: OrgId) -> frozenset[OrgId]:
         """The group, region and national relays above an organisation (not itself)."""
@@ -225,6 +231,14 @@ def reveals_source(viewer_id: OrgId | None, alert: AlertFacts, network: Network)
     if viewer_id is None:
         return False
     return viewer_id == alert.source_id or viewer_id in network.relays_of(alert.source_id)
+
+
+def source_readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
+    """Every member organisation that may learn who the source is: `reveals_source` for all
+    of them at once (rendering one alert for thousands of recipients asks it for each)."""
+    if alert.anonymous:
+        return frozenset({alert.source_id, *network.relays_of(alert.source_id)})
+    return readers(alert, network)
 
 
 def is_relay_of(viewer_id: OrgId, org_id: OrgId, network: Network) -> bool:
