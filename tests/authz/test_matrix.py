@@ -1,0 +1,252 @@
+"""Every operation and page against the authorisation matrix (tests/authz/matrix.py).
+
+1. The matrix lists exactly the operations of the OpenAPI document and the pages.
+2. Gates: anonymous callers get 401 (API) or are sent to sign in (pages); a read-only token
+   never passes a write or admin gate; a read-write token never passes an admin gate.
+3. Resources: for alerts of every TLP and a draft, and for a declaration, every operation
+   on them answers 404 to each organisation the TLP 2.0 oracle says may not read them, and
+   the content never shows; the organisations that may read them do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.alerts.factory import alert_body, publish
+from tests.authz.matrix import ADMIN, API, PAGE, PAGES, PUBLIC, WRITE
+from tests.relay.factory import URL as DECLARATIONS
+from tests.relay.factory import declaration_body
+from tests.sharing.oracle import expected_readers
+from tests.web.helpers import sign_in
+from tests.world import LAYOUT, World
+from tocsin.alerts.models import Alert
+from tocsin.alerts.service import facts
+from tocsin.app import ROUTERS, create_app
+from tocsin.db import transaction
+from tocsin.network import service as network_service
+from tocsin.settings import Settings
+from tocsin.state import AppState
+
+ORGS = [name for name, *_ in LAYOUT]
+_PARAM = re.compile(r"{(\w+)}")
+
+
+def _document_operations() -> set[tuple[str, str]]:
+    document = create_app(Settings(database_url="sqlite://", run_workers=False)).openapi()
+    return {(m.upper(), p) for p, item in document["paths"].items() for m in item}
+
+
+def _routes(router: Any) -> list[Any]:
+    """Routes of a router, through the routers it includes (FastAPI ≥ 0.165 nests them)."""
+    found = []
+    for route in router.routes:
+        if hasattr(route, "original_router"):
+            found += _routes(route.original_router)
+        elif hasattr(route, "methods"):
+            found.append(route)
+    return found
+
+
+def _page_operations() -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for router in ROUTERS
+        for route in _routes(router)
+        if not route.include_in_schema
+        for method in route.methods - {"HEAD"}
+    }
+
+
+def test_the_matrix_lists_every_operation_and_page_and_nothing_else() -> None:
+    documented, pages = _document_operations(), _page_operations()
+    assert sorted(documented - set(API)) == [], "operations missing from the matrix"
+    assert sorted(set(API) - documented) == [], "matrix rows for operations that are gone"
+    assert sorted(pages - set(PAGES)) == [], "pages missing from the matrix"
+    assert sorted(set(PAGES) - pages) == [], "matrix rows for pages that are gone"
+
+
+def _fill(path: str, **known: str) -> str:
+    defaults = {"org_id": known.get("org_id", ""), "kind": "domains", "name": "app.css",
+                "item": "x", "key": "x", "collection_id": "x", "delivery_id": "1",
+                "object_id": f"indicator--{uuid.uuid4()}"}  # fmt: skip
+    return _PARAM.sub(lambda m: known.get(m[1]) or defaults.get(m[1]) or str(uuid.uuid4()), path)
+
+
+def _bodies(world: World) -> dict[tuple[str, str], Any]:
+    """Valid bodies, so that the gate and the resource answer, not input validation."""
+    some = str(uuid.uuid4())
+    when = "2026-01-01T06:00:00Z"
+    e1 = str(world.ids["E1"])
+    return {
+        ("POST", "/api/v1/alerts"): alert_body(),
+        ("POST", "/api/v1/alerts/{alert_id}/retract"): {"reason": "mistaken"},
+        ("POST", "/api/v1/campaigns"): {"name": "c", "alert_ids": [some]},
+        ("PATCH", "/api/v1/campaigns/{campaign_id}"): {"name": "c"},
+        ("POST", "/api/v1/campaigns/{campaign_id}/merge"): {"other_id": some},
+        ("POST", "/api/v1/campaigns/{campaign_id}/split"): {"name": "c", "alert_ids": [some]},
+        ("POST", "/api/v1/declarations"): declaration_body(),
+        ("POST", "/api/v1/declarations/{declaration_id}/close"): {"ended_at": when,
+                                                                  "summary": "over"},
+        ("POST", "/api/v1/declarations/{declaration_id}/log"): {"text": "called the CERT"},
+        ("POST", "/api/v1/organisations"): {"name": "Org X", "kind": "partner"},
+        ("POST", "/api/v1/users"): {"email": "x@example.org", "display_name": "X",
+                                    "organisation_id": e1, "roles": ["viewer"]},
+        ("POST", "/api/v1/posture/items"): {"key": "x", "domain": "governance",
+                                            "title_fr": "x", "title_en": "x"},
+        ("PUT", "/api/v1/posture/organisations/{org_id}/items/{key}"): {"status": "done"},
+        ("POST", "/api/v1/sightings"): {"indicator_id": some, "count": 1,
+                                        "first_seen": when, "last_seen": when},
+        ("POST", "/api/v1/tokens"): {"name": "t", "organisation_id": e1, "scopes": ["read"]},
+        ("POST", "/api/v1/webhooks"): {"url": "https://hooks.example.org/x"},
+    }  # fmt: skip
+
+
+TAXII = "application/taxii+json;version=2.1"
+
+
+def _call(client: TestClient, method: str, path: str, body: Any = None, **headers: str) -> Any:
+    if body is None and method not in ("GET", "DELETE"):
+        body = {}
+    if path.startswith("/taxii2/"):
+        headers |= {"Accept": TAXII} | ({"Content-Type": TAXII} if method == "POST" else {})
+        body = {"objects": []} if method == "POST" else None
+    if path == "/api/v1/stream":  # an open stream never ends: only its gate is asked
+        headers["Last-Event-ID"] = "not a number"
+    if body is not None and path.startswith("/taxii2/"):
+        content = json.dumps(body).encode()
+        return client.request(method, path, content=content, headers=headers,
+                              follow_redirects=False)  # fmt: skip
+    return client.request(method, path, json=body, headers=headers, follow_redirects=False)
+
+
+def test_gates(client: TestClient, world: World) -> None:
+    wrong: list[str] = []
+    e1 = str(world.ids["E1"])
+    bodies = _bodies(world)
+    for (method, template), gate in API.items():
+        if gate == PUBLIC:
+            continue
+        path = _fill(template, org_id=e1)
+        tries = [("anonymous", {}, {401})]
+        if gate in (WRITE, ADMIN):
+            tries.append(("viewer_E1", world.auth("viewer_E1"), {403, 404}))
+        if gate == ADMIN:
+            tries.append(("so_E1", world.auth("E1"), {403}))
+        for who, headers, denied in tries:
+            status = _call(client, method, path, bodies.get((method, template)), **headers)
+            status = status.status_code
+            if status not in denied:
+                wrong.append(f"{method} {template} as {who}: {status}, expected {denied}")
+    assert wrong == []
+
+
+def test_pages_send_anonymous_visitors_to_sign_in(client: TestClient, world: World) -> None:
+    wrong = []
+    for (method, template), gate in PAGES.items():
+        if gate != PAGE:
+            continue
+        answer = _call(client, method, _fill(template, org_id=str(world.ids["E1"])))
+        sent_to_sign_in = answer.status_code == 303 and "/signin" in answer.headers["location"]
+        csrf_refused = method == "POST" and answer.status_code == 403
+        if not (sent_to_sign_in or csrf_refused):
+            wrong.append(f"{method} {template}: {answer.status_code}")
+    assert wrong == []
+
+
+ALERT_CASES = {
+    "amber, group": {"tlp": "amber", "scope": {"kind": "group"}},
+    "amber+strict, region": {"tlp": "amber+strict", "scope": {"kind": "region"}},
+    "red, named": {"tlp": "red", "scope": {"kind": "explicit", "organisations": ["E3"]}},
+    "green, group": {"tlp": "green", "scope": {"kind": "group"}},
+    "draft": {"tlp": "amber", "scope": {"kind": "group"}},
+}
+SECRET_TITLE = "Wiper on the maternity ward network"
+
+
+def _alert(client: TestClient, world: World, case: str) -> str:
+    changes: dict[str, Any] = dict(ALERT_CASES[case])
+    scope = changes["scope"]
+    if "organisations" in scope:
+        scope = {**scope, "organisations": [str(world.ids[o]) for o in scope["organisations"]]}
+    changes["scope"] = scope
+    if case == "draft":
+        answer = client.post("/api/v1/alerts", json=alert_body(**changes, title=SECRET_TITLE),
+                             headers=world.auth("E2"))  # fmt: skip
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+    return str(publish(client, world, "E2", **changes, title=SECRET_TITLE)["id"])
+
+
+def _readers(state: AppState, world: World, alert_id: str) -> set[str]:
+    with transaction(state.sessions) as session:
+        network = network_service.load_network(session=session)
+        alert = session.get(Alert, uuid.UUID(alert_id))
+        assert alert is not None
+        allowed = expected_readers(network, facts(alert))
+    return {name for name in ORGS if world.ids[name] in allowed}
+
+
+@pytest.mark.parametrize("case", list(ALERT_CASES))
+def test_no_operation_on_an_alert_answers_those_who_may_not_read_it(
+    client: TestClient, world: World, state: AppState, case: str
+) -> None:
+    alert_id = _alert(client, world, case)
+    readers = _readers(state, world, alert_id)
+    assert (readers and set(ORGS) - readers) or case.startswith("green")
+    wrong: list[str] = []
+    bound = [(m, p) for (m, p) in API if "{alert_id}" in p]
+    bodies = _bodies(world)
+    for name in ORGS:
+        for method, template in bound:
+            if name in readers and method != "GET":
+                continue  # a reader's writes would change the alert under test
+            path = _fill(template, alert_id=alert_id)
+            answer = _call(client, method, path, bodies.get((method, template)), **world.auth(name))
+            if name in readers:
+                if (
+                    method == "GET"
+                    and template.endswith("{alert_id}")
+                    and answer.status_code != 200
+                ):
+                    wrong.append(f"{name} may read but got {answer.status_code}")
+            elif answer.status_code != 404 or SECRET_TITLE in answer.text:
+                wrong.append(f"{method} {template} as {name}: {answer.status_code}")
+    assert wrong == [], f"{case}: readers {sorted(readers)}"
+
+
+def test_no_page_of_an_alert_shows_to_those_who_may_not_read_it(
+    client: TestClient, world: World
+) -> None:
+    alert_id = _alert(client, world, "red, named")
+    outsider = "E1"  # same group as the source, not named
+    sign_in(client, f"so_{outsider}")
+    for template in [p for (m, p) in PAGES if "{alert_id}" in p and m == "GET"]:
+        answer = client.get(_fill(template, alert_id=alert_id))
+        assert answer.status_code == 404 and SECRET_TITLE not in answer.text, template
+
+
+def test_no_operation_on_a_declaration_answers_those_who_may_not_see_it(
+    client: TestClient, world: World
+) -> None:
+    created = client.post(DECLARATIONS, json=declaration_body(), headers=world.auth("E1"))
+    assert created.status_code == 201, created.text
+    declaration_id = created.json()["id"]
+    bound = [(m, p) for (m, p) in API if "{declaration_id}" in p]
+    bodies = _bodies(world)
+    wrong = []
+    for name in ("E2", "E4", "E5", "G2", "R2", "P"):  # peers and other areas, not relays
+        for method, template in bound:
+            path = _fill(template, declaration_id=declaration_id)
+            answer = _call(client, method, path, bodies.get((method, template)), **world.auth(name))
+            if answer.status_code != 404:
+                wrong.append(f"{method} {template} as {name}: {answer.status_code}")
+    for name in ("E1", "G1", "R1", "N"):  # the declarant and its relays
+        answer = client.get(f"{DECLARATIONS}/{declaration_id}", headers=world.auth(name))
+        assert answer.status_code == 200, name
+    assert wrong == []
