@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__, problems
@@ -96,6 +98,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     )
     app.state.tocsin = app_state
     app.add_exception_handler(TocsinError, problems.on_tocsin_error)
+    # OperationalError: connection lost, server restarting, disk full; TimeoutError: no
+    # connection free in the pool. Both are the database's state, not the request's.
+    app.add_exception_handler(OperationalError, problems.on_database_error)
+    app.add_exception_handler(PoolTimeout, problems.on_database_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
     # The last middleware added is the outermost: the size limit runs before anything buffers.

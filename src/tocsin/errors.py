@@ -94,5 +94,20 @@ class Unavailable(TocsinError):
     type_slug = "unavailable"
 
 
+class StorageFull(TocsinError):
+    """The database cannot grow: nothing of the request was written."""
+
+    status = 507
+    title = "Storage full"
+    type_slug = "storage-full"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database did not answer or dropped the connection: nothing of the request was
+    written (its transaction rolled back); the same request may be sent again."""
+
+    title = "Database unavailable"
+
+
 class BusUnavailable(Unavailable):
     title = "Message bus unavailable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -9,9 +10,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tocsin.errors import InvalidInput, RateLimited, TocsinError
+from tocsin.errors import (
+    DatabaseUnavailable,
+    InvalidInput,
+    RateLimited,
+    StorageFull,
+    TocsinError,
+)
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 def problem(
@@ -60,6 +68,29 @@ async def on_tocsin_error(request: Request, exc: Exception) -> JSONResponse:
         extra=extra,
         headers=headers,
     )
+
+
+# How SQLite, PostgreSQL and the operating system say that no space is left.
+_FULL = ("database or disk is full", "no space left on device", "could not extend file",
+         "could not write to file")  # fmt: skip
+
+
+def database_error(exc: Exception) -> TocsinError:
+    """The typed error for a failure of the database itself (not of the request)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if any(marker in text for marker in _FULL):
+        return StorageFull("the database has no space left; nothing of this request was stored")
+    return DatabaseUnavailable("the database did not answer; nothing was stored, try again")
+
+
+async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is down, restarting or full: a clear 503 or 507, never a bare 500."""
+    error = database_error(exc)
+    log.warning("%s %s: %s: %s", request.method, request.url.path, error.title, exc)
+    response = await on_tocsin_error(request, error)
+    if isinstance(error, DatabaseUnavailable):
+        response.headers["Retry-After"] = "5"
+    return response
 
 
 async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
