@@ -176,8 +176,12 @@ def loaded_event(document: dict[str, Any]) -> MISPEvent:
     try:
         event.load(document)
     except Exception as exc:  # PyMISP raises many kinds; each is a bad event for us
-        ident = (document.get("Event") or document).get("uuid", "?")
+        inner = document.get("Event") or document
+        ident = inner.get("uuid", "?") if isinstance(inner, dict) else "?"
         raise InvalidInput.one(f"Event {ident}", str(exc) or type(exc).__name__) from None
+    info = getattr(event, "info", None)
+    if not isinstance(info, str) or not info.strip():
+        raise InvalidInput.one("Event.info", "the event needs a title: a non-empty text")
     return event
 
 
@@ -195,7 +199,7 @@ def _content(event: MISPEvent, d: _Draft) -> dict[str, Any]:
         "title": event.info[:300], "summary": reports[0].content if reports else "",
         "category": own.get("category") or tags.get("category", "other"),
         "severity": own.get("severity") or tags.get("severity")
-        or _SEVERITY_OF_LEVEL.get(str(event.threat_level_id), "medium"),
+        or _SEVERITY_OF_LEVEL.get(str(getattr(event, "threat_level_id", "")), "medium"),
         "tlp": tags["tlp"], "pap": own.get("pap", tags["pap"]),
         "first_seen": own.get("first_seen"), "origin": origin,
         "attack_steps": own.get("attack_steps", tags["attack_steps"]),
