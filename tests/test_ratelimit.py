@@ -59,3 +59,11 @@ def test_repeated_bad_tokens_lock_the_address_out(strict_client, world, clock):
     assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 429
     clock.advance(timedelta(minutes=1))
     assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 200
+
+
+def test_repeated_wrong_passwords_from_one_address_get_429(strict_client, world):
+    # Each try names another account, so only the limit per address can stop it.
+    from tests.web.helpers import sign_in
+
+    codes = [sign_in(strict_client, f"so_E{n}", password="guess").status_code for n in (1, 2, 3)]
+    assert codes == [401, 401, 429]

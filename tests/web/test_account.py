@@ -228,3 +228,19 @@ def test_the_demo_users_are_listed_on_a_development_node_only(tmp_path: Path) ->
     assert demo_users(Settings(environment="development", data_dir=tmp_path)) == [user]
     assert demo_users(Settings(environment="test", data_dir=tmp_path)) == []
     assert demo_users(Settings(environment="development", data_dir=tmp_path / "none")) == []
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_quarter_of_an_hour(
+    client: TestClient, world: World, clock: ManualClock
+) -> None:
+    for _ in range(5):
+        assert (
+            sign_in(client, "so_E1", password="guess", **{"Accept-Language": "en"}).status_code
+            == 401
+        )
+    locked = sign_in(client, "so_E1", **{"Accept-Language": "en"})  # even the right password waits
+    assert locked.status_code == 429
+    assert "Too many wrong passwords for this account" in locked.text
+    assert sign_in(client, "so_E2").status_code == 303  # other accounts are not locked
+    clock.advance(timedelta(minutes=16))
+    assert sign_in(client, "so_E1").status_code == 303

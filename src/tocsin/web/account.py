@@ -28,6 +28,7 @@ from tocsin.web.auth import (
     cookie_options,
 )
 from tocsin.web.i18n import LANGUAGES
+from tocsin.web.lockout import Lockout
 from tocsin.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,14 +94,21 @@ def signin(
 ) -> Response:
     check_csrf(request, who, form)
     email, next_path = _text(form, "email"), _safe_next(_text(form, "next"))
+    lockout: Lockout = state.components.setdefault("web.lockout", Lockout())
+    now = state.clock.now()
+    if wait := lockout.wait(email, now):
+        return _page(request, who, "signin.html", 429, next=next_path, email=email,
+                     error="locked", demo=[], retry_minutes=wait // 60 + 1)  # fmt: skip
     user = sessions.check_password(
         session=session, email=email, password=str(form.get("password") or "")
     )
     if user is None:
+        lockout.failed(email, now)
         demo = demo_users(state.settings)
         return _page(
             request, who, "signin.html", 401, next=next_path, email=email, error="bad", demo=demo
         )
+    lockout.succeeded(email)
     ip = request.client.host if request.client else None
     opened = sessions.open_session(session=session, user=user, now=state.clock.now(), source_ip=ip)
     target = next_path if opened.row.organisation_id else "/organisation"
