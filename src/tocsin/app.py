@@ -38,6 +38,7 @@ from tocsin.scheduler import Scheduler, default_jobs
 from tocsin.settings import Settings
 from tocsin.state import AppState
 from tocsin.web.pages import router as web_router
+from tocsin.web.responding import install as install_web_hooks
 
 ROUTERS = [
     network_router,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         lifespan=lifespan,
     )
     app.state.tocsin = app_state
+    install_web_hooks(app_state)
     app.add_exception_handler(TocsinError, problems.on_tocsin_error)
     # OperationalError: connection lost, server restarting, disk full; TimeoutError: no
     # connection free in the pool. Both are the database's state, not the request's.

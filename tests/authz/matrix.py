@@ -128,6 +128,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/alerts/{alert_id}/indicators.csv"): PAGE,
     ("POST", "/alerts/{alert_id}/publish"): PAGE,
     ("POST", "/alerts/{alert_id}/close"): PAGE,
+    ("POST", "/alerts/{alert_id}/response"): PAGE,
     ("GET", "/compose"): PAGE,
     ("POST", "/compose"): PAGE,
     ("POST", "/compose/extract"): PAGE,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tocsin.web import account, composer, dashboard, inbox, static
+from tocsin.web import account, composer, dashboard, inbox, responding, static
 
 router = APIRouter(include_in_schema=False)
-for part in (static.router, account.router, inbox.router, composer.router, dashboard.router):
+for part in (static.router, account.router, inbox.router, composer.router, dashboard.router,
+             responding.router):  # fmt: skip
     router.include_router(part)
