@@ -1,6 +1,6 @@
 """Send one webhook attempt without letting any endpoint slow the deliveries to others.
 
-Small `httpx.AsyncClient` pools share the endpoints; each endpoint URL gets its own semaphore so
+Each endpoint URL gets its own small `httpx.AsyncClient` pool and semaphore, so
 a hanging receiver ties up at most `per_endpoint` connections, and every attempt is bounded
 by a total deadline. Redirects are not followed (a receiver must give its final URL) and only
 the first bytes of a response are read.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -40,10 +39,6 @@ class WebhookLimits:
     # Above the per-endpoint bound times the endpoints that may hang at once.
     max_connections: int = 512
     max_response_bytes: int = 16 * 1024
-    # httpcore's pool scans every connection and waiting request on each event, which is
-    # quadratic: one pool for 3,000 endpoints spent its time scanning, and timed out. Many
-    # small pools (endpoints spread by URL) keep each scan short.
-    pools: int = 128
 
 
 class WebhookClient:
@@ -61,22 +56,33 @@ class WebhookClient:
             write=self.limits.read_timeout,
             pool=self.limits.attempt_timeout,
         )
-        per_pool = max(1, self.limits.max_connections // self.limits.pools)
-        # One TLS context for all the pools: loading the CA bundle costs ~20 ms each time.
-        tls = ssl.create_default_context()
-        self._clients = [
-            httpx.AsyncClient(
-                timeout=timeout,
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool),
-                headers={"user-agent": USER_AGENT},
-                transport=transport,
-                trust_env=False,
-                verify=tls,
-            )
-            for _ in range(self.limits.pools)
-        ]
+        self._timeout = timeout
+        self._transport = transport
+        # One TLS context for every endpoint: loading the CA bundle costs ~20 ms each time.
+        self._tls = ssl.create_default_context()
+        # One small pool per endpoint: a hanging endpoint fills only its own, and httpcore's
+        # pool, which scans all its connections and waiting requests on every event, stays
+        # tiny (a single pool for 3,000 endpoints spent the event loop scanning).
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
+        # Bounds the sockets of the node; taken after the endpoint's own semaphore, so a
+        # hanging endpoint holds at most `per_endpoint` of them.
+        self._sockets = asyncio.Semaphore(self.limits.max_connections)
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        client = self._clients.get(url)
+        if client is None:
+            size = self.limits.per_endpoint
+            client = self._clients[url] = httpx.AsyncClient(
+                timeout=self._timeout,
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+                headers={"user-agent": USER_AGENT},
+                transport=self._transport,
+                trust_env=False,
+                verify=self._tls,
+            )
+        return client
 
     def _semaphore(self, url: str) -> asyncio.Semaphore:
         semaphore = self._semaphores.get(url)
@@ -86,7 +92,7 @@ class WebhookClient:
 
     async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> AttemptResult:
         """POST `body` as JSON; never raises for what the endpoint does."""
-        async with self._semaphore(url):
+        async with self._semaphore(url), self._sockets:
             started = time.monotonic()
             status_code, error = await self._attempt(url, body, headers)
             duration_ms = int((time.monotonic() - started) * 1000)
@@ -102,7 +108,7 @@ class WebhookClient:
         status_code: int | None = None
         try:
             async with asyncio.timeout(self.limits.attempt_timeout):
-                client = self._clients[zlib.crc32(url.encode()) % len(self._clients)]
+                client = self._client(url)
                 request = client.build_request("POST", url, content=body, headers=request_headers)
                 response = await client.send(request, stream=True)
                 status_code = response.status_code
@@ -125,7 +131,7 @@ class WebhookClient:
                 return
 
     async def aclose(self) -> None:
-        for client in self._clients:
+        for client in self._clients.values():
             await client.aclose()
 
     async def __aenter__(self) -> WebhookClient:
