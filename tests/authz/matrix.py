@@ -137,6 +137,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/dashboard/items/{key}"): PAGE,
     ("POST", "/dashboard/signoff"): PAGE,
     ("GET", "/dashboard/report/monthly"): PAGE,
+    ("GET", "/relay"): PAGE,
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

@@ -33,7 +33,7 @@ from tocsin.web.render import environment
 router = APIRouter(include_in_schema=False)
 
 
-def _escalates_at(state: AppState, alert: Alert, row: AlertResponse) -> datetime | None:
+def escalates_at(state: AppState, alert: Alert, row: AlertResponse) -> datetime | None:
     if row.acknowledged_at is not None or not row.recipient:
         return None
     policy = service.policy_from(state.settings)
@@ -65,7 +65,7 @@ def _section(state: AppState) -> Any:
             _=catalogue.gettext, row=row, alert_id=alert_id, csrf=csrf,
             can_respond=_writer(principal) and row.recipient,
             applicabilities=[a.value for a in Applicability],
-            escalates_at=_escalates_at(state, alert, row),
+            escalates_at=escalates_at(state, alert, row),
         )  # fmt: skip
 
     return render
@@ -87,7 +87,7 @@ def _cells(state: AppState) -> Any:
                 cell["acknowledged_at"] = row.acknowledged_at.strftime("%Y-%m-%d %H:%M UTC")
                 minutes = (row.acknowledged_at - row.reached_at).total_seconds() / 60
                 cell["time_to_acknowledge"] = f"{minutes:.0f} min"
-            elif (escalates := _escalates_at(state, alert, row)) is not None:
+            elif (escalates := escalates_at(state, alert, row)) is not None:
                 cell["escalates_at"] = escalates.strftime("%Y-%m-%d %H:%M UTC")
             if row.applicability is not None:
                 cell["applicability"] = row.applicability.value

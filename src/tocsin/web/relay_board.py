@@ -1,0 +1,99 @@
+"""The relay's board (group, region, national CERT): who in its perimeter is silent.
+
+Per recent alert the relay may read, one row per establishment of its perimeter that
+received it: received, acknowledged, applicability, and the escalation deadline, silent
+ones first; and the declarations of its perimeter waiting for qualification, with the
+deadline after which their shareable part is published automatically.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocsin.alerts import reads
+from tocsin.alerts.models import Alert
+from tocsin.deps import NetworkDep, SessionDep, StateDep
+from tocsin.network.models import Organisation
+from tocsin.relay import service as relay_service
+from tocsin.relay.models import Declaration, DeclarationStatus
+from tocsin.responses import service as responses
+from tocsin.responses.models import AlertResponse
+from tocsin.sharing.rules import Network
+from tocsin.state import AppState
+from tocsin.web.auth import MemberDep, org_id_of
+from tocsin.web.inbox import not_found_page, page
+from tocsin.web.responding import escalates_at
+
+router = APIRouter(include_in_schema=False)
+
+RELAY_KINDS = ("group", "region", "national")
+RECENT = timedelta(days=30)
+MAX_ALERTS = 50
+
+
+@dataclass(frozen=True)
+class Line:
+    """One establishment's answer to one alert, as the relay sees it."""
+
+    organisation: str
+    received_at: datetime | None
+    acknowledged_at: datetime | None
+    applicability: str | None
+    escalates_at: datetime | None
+
+
+def _lines(
+    state: AppState, session: Session, alert: Alert, perimeter: frozenset[uuid.UUID]
+) -> list[Line]:
+    rows = [r for r in responses.responses_of(session=session, alert_id=alert.id)
+            if r.recipient and r.org_id in perimeter]  # fmt: skip
+    found = session.execute(
+        select(Organisation.id, Organisation.name).where(
+            Organisation.id.in_([r.org_id for r in rows])
+        )
+    )
+    names = {org_id: name for org_id, name in found}
+    lines = [_line(state, alert, r, names.get(r.org_id, "?")) for r in rows]
+    # Silent first (not acknowledged), then by name.
+    return sorted(lines, key=lambda line: (line.acknowledged_at is not None, line.organisation))
+
+
+def _line(state: AppState, alert: Alert, row: AlertResponse, name: str) -> Line:
+    return Line(name, row.received_at, row.acknowledged_at,
+                row.applicability.value if row.applicability else None,
+                escalates_at(state, alert, row))  # fmt: skip
+
+
+def _waiting(session: Session, viewer: uuid.UUID, network: Network) -> list[Declaration]:
+    rows = relay_service.list_visible(
+        session=session, viewer_id=viewer, network=network, status=None, after=None, limit=100
+    )
+    return [d for d in rows if d.alert_id is None and d.status is not DeclarationStatus.closed]
+
+
+@router.get("/relay")
+def relay_board(
+    request: Request, who: MemberDep, session: SessionDep, network: NetworkDep, state: StateDep
+) -> Response:
+    """Who acknowledged, who is silent, what waits for qualification."""
+    org_id = org_id_of(who)
+    node = network.orgs.get(org_id)
+    if node is None or node.kind not in RELAY_KINDS:
+        return not_found_page(request, who)
+    perimeter = network.members(org_id) - {org_id}
+    since = state.clock.now() - RECENT
+    alerts = reads.list_visible(
+        session=session, viewer_id=org_id, network=network,
+        filters=reads.AlertFilters(since=since), after=None, limit=MAX_ALERTS,
+    )  # fmt: skip
+    board = [(a, lines) for a in alerts if (lines := _lines(state, session, a, perimeter))]
+    silent = sum(1 for _, lines in board for line in lines if line.acknowledged_at is None)
+    return page(request, who, "relay.html", board=board, silent=silent,
+                waiting=_waiting(session, org_id, network), now=state.clock.now())  # fmt: skip
