@@ -138,6 +138,10 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/dashboard/signoff"): PAGE,
     ("GET", "/dashboard/report/monthly"): PAGE,
     ("GET", "/relay"): PAGE,
+    ("GET", "/declare"): PAGE,
+    ("POST", "/declare"): PAGE,
+    ("POST", "/declare/autosave"): PAGE,
+    ("GET", "/declarations/{declaration_id}"): PAGE,
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

@@ -138,7 +138,8 @@ def test_sign_in_read_the_inbox_and_an_alert_without_console_errors(
 
 def test_a_new_critical_alert_appears_live_with_a_banner(tmp_path: Path) -> None:
     """The whole live path: publish through the API, the outbox, the dispatcher, the bus,
-    the stream opened by the signed-in browser, and the row fetched into the inbox."""
+    the stream opened by the signed-in browser, and the row fetched into the inbox; then
+    the recipient acknowledges and the relay, in a second browser, sees it on its board."""
     from playwright.sync_api import sync_playwright
 
     serving = _serve(tmp_path, run_workers=True)
@@ -166,7 +167,31 @@ def test_a_new_critical_alert_appears_live_with_a_banner(tmp_path: Path) -> None
             assert "Live critical alert" in page.locator("#live-banner").inner_text()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "inbox-live.png"), full_page=True)
+            # The recipient acknowledges from the alert page...
+            page.click(f"#alert-{alert_id} a")
+            page.wait_for_url(f"{base}/alerts/{alert_id}")
+            page.click("#acknowledge")
+            page.wait_for_url(f"{base}/alerts/{alert_id}#response")
+            assert page.locator("#acknowledge").count() == 0
+            # ...and the region's analyst, in a second browser, sees it on the relay board.
+            relay = browser.new_context(locale="en-GB").new_page()
+            relay.on("pageerror", lambda e: problems.append(str(e)))
+            _sign_in(relay, base, "so_R1")
+            relay.goto(f"{base}/relay")
+            section = relay.locator(f"#relay-{alert_id}")
+            acknowledged = section.locator("tr:not(.silent)", has_text="Org E1")
+            assert acknowledged.count() == 1
+            assert section.locator("tr.silent", has_text="Org E3").count() == 1
+            relay.screenshot(path=str(ARTIFACTS / "relay-board.png"), full_page=True)
             browser.close()
     finally:
         serving.close()
     assert problems == []
+
+
+def _sign_in(page: Any, base: str, key: str) -> None:
+    page.goto(f"{base}/signin")
+    page.fill("input[name=email]", email_of(key))
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/inbox")

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tocsin.web import account, composer, dashboard, inbox, relay_board, responding, static
+from tocsin.web import (
+    account,
+    composer,
+    dashboard,
+    declaring,
+    inbox,
+    relay_board,
+    responding,
+    static,
+)
 
 router = APIRouter(include_in_schema=False)
 for part in (static.router, account.router, inbox.router, composer.router, dashboard.router,
-             responding.router, relay_board.router):  # fmt: skip
+             responding.router, relay_board.router, declaring.router):  # fmt: skip
     router.include_router(part)

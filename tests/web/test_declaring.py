@@ -1,0 +1,89 @@
+"""Declaring from the browser: title and category suffice, autosave, errors kept in place."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.web.helpers import page_token, sign_in
+from tests.world import World
+
+EN = {"Accept-Language": "en"}
+
+
+def _declarations(client: TestClient, world: World, who: str) -> list[dict[str, object]]:
+    answer = client.get("/api/v1/declarations", headers=world.auth(who))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    items: list[dict[str, object]] = body["items"] if isinstance(body, dict) else body
+    return items
+
+
+def test_title_and_category_are_enough_and_the_relays_see_the_four_blocks(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "so_E1", **EN)
+    form = client.get("/declare", headers=EN).text
+    assert "1. Identity of the declarant" in form and "4. Causes" in form
+    answer = client.post("/declare", data={
+        "csrf_token": page_token(client, "/declare"), "title": "PACS encrypted",
+        "category": "4", "description.summary": "Ransom note on the imaging servers.",
+        "description.systems": "PACS, RIS", "impacts.care.degraded_mode": "on",
+        "description.discovered_at": "2026-01-01T06:30",
+    }, follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303, answer.text
+    declaration_id = answer.headers["location"].rsplit("/", 1)[1]
+    [saved] = _declarations(client, world, "R1")
+    assert saved["id"] == declaration_id and saved["title"] == "PACS encrypted"
+    full = client.get(f"/api/v1/declarations/{declaration_id}", headers=world.auth("R1")).json()
+    assert full["description"]["systems"] == ["PACS", "RIS"]
+    assert full["impacts"]["care"]["degraded_mode"] is True
+    assert full["description"]["discovered_at"].startswith("2026-01-01T06:30")
+    page = client.get(f"/declarations/{declaration_id}", headers=EN)
+    assert page.status_code == 200 and "Ransom note on the imaging servers." in page.text
+
+
+def test_autosave_creates_once_then_updates_the_same_declaration(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "so_E1", **EN)
+    token = page_token(client, "/declare")
+    missing = client.post("/declare/autosave", data={"csrf_token": token, "title": "Phishing"})
+    assert missing.status_code == 422 and "category" in missing.json()["errors"]
+    assert _declarations(client, world, "E1") == []
+    first = client.post("/declare/autosave",
+                        data={"csrf_token": token, "title": "Phishing", "category": "3"})  # fmt: skip
+    assert first.json()["saved"] is True
+    again = client.post("/declare/autosave", data={
+        "csrf_token": token, "declaration_id": first.json()["id"], "title": "Phishing wave",
+        "category": "3"})  # fmt: skip
+    assert again.json()["id"] == first.json()["id"]
+    [only] = _declarations(client, world, "E1")
+    assert only["title"] == "Phishing wave"
+
+
+def test_a_refused_field_is_shown_in_place_and_what_was_typed_is_kept(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "so_E1", **EN)
+    answer = client.post("/declare", data={
+        "csrf_token": page_token(client, "/declare"), "title": "Lateral movement",
+        "category": "9", "description.perimeter": "Radiology VLAN",
+    })  # fmt: skip
+    assert answer.status_code == 422
+    assert 'id="error-category"' in answer.text
+    assert 'value="Lateral movement"' in answer.text and 'value="Radiology VLAN"' in answer.text
+    assert _declarations(client, world, "E1") == []
+
+
+def test_only_establishments_declare_and_outsiders_get_404(
+    client: TestClient, world: World
+) -> None:
+    created = client.post("/api/v1/declarations", json={"title": "X", "category": 1},
+                          headers=world.auth("E1"))  # fmt: skip
+    assert created.status_code == 201, created.text
+    sign_in(client, "so_R1", **EN)
+    assert client.get("/declare", headers=EN).status_code == 404
+    assert client.get(f"/declarations/{created.json()['id']}").status_code == 200
+    client.post("/signout")
+    sign_in(client, "so_E2", **EN)  # a peer: not in the crisis cell
+    assert client.get(f"/declarations/{created.json()['id']}").status_code == 404
