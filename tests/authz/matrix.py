@@ -126,6 +126,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/alerts/{alert_id}/row"): PAGE,
     ("GET", "/alerts/{alert_id}"): PAGE,
     ("GET", "/alerts/{alert_id}/indicators.csv"): PAGE,
+    ("GET", "/alerts/{alert_id}/export.{kind}.json"): PAGE,
     ("POST", "/alerts/{alert_id}/publish"): PAGE,
     ("POST", "/alerts/{alert_id}/close"): PAGE,
     ("POST", "/alerts/{alert_id}/response"): PAGE,

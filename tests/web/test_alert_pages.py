@@ -206,3 +206,20 @@ def test_a_nul_character_in_a_form_is_refused(client: TestClient, world: World) 
     token = page_token(client, "/compose")
     response = client.post("/compose", data={"csrf_token": token, "title": "a\x00b"})
     assert response.status_code == 422
+
+
+def test_the_alert_page_downloads_stix_and_misp_as_its_reader_may_see_them(
+    client: TestClient, world: World
+) -> None:
+    alert = publish(client, world, "E2", anonymous=True)
+    strict = publish(client, world, "E2", tlp="amber+strict", scope={"kind": "group"})
+    sign_in(client, "so_E1")
+    stix = client.get(f"/alerts/{alert['id']}/export.stix.json")
+    assert stix.status_code == 200 and "attachment" in stix.headers["content-disposition"]
+    bundle = stix.json()
+    assert bundle["type"] == "bundle"
+    assert "Org E2" not in stix.text  # anonymous to a peer, in the file too
+    misp = client.get(f"/alerts/{alert['id']}/export.misp.json")
+    assert misp.status_code == 200 and "Event" in misp.json()
+    assert client.get(f"/alerts/{strict['id']}/export.stix.json").status_code == 403
+    assert client.get(f"/alerts/{alert['id']}/export.xml.json").status_code == 404

@@ -9,6 +9,7 @@ from tocsin.web import (
     composer,
     dashboard,
     declaring,
+    exports,
     inbox,
     relay_board,
     responding,
@@ -17,5 +18,5 @@ from tocsin.web import (
 
 router = APIRouter(include_in_schema=False)
 for part in (static.router, account.router, inbox.router, composer.router, dashboard.router,
-             responding.router, relay_board.router, declaring.router):  # fmt: skip
+             responding.router, relay_board.router, declaring.router, exports.router):  # fmt: skip
     router.include_router(part)
