@@ -54,3 +54,18 @@ def test_a_declaration_waits_on_its_relays_board_only(client: TestClient, world:
     client.post("/signout")
     sign_in(client, "so_R2", **EN)
     assert "Encrypted PACS" not in client.get("/relay", headers=EN).text
+
+
+def test_the_board_draws_the_timeline_and_lists_postures_with_drill_down(
+    client: TestClient, world: World
+) -> None:
+    publish(client, world, "E2", title="Timeline alert")
+    sign_in(client, "so_R1", **EN)
+    page = client.get("/relay", headers=EN).text
+    assert '<svg class="timeline"' in page and 'class="bar-alerts"' in page
+    postures = page[page.index('id="postures"') :]
+    for name in ("E1", "E2", "E3", "E4"):  # the region's establishments, each with a link
+        assert f'href="/dashboard/{world.ids[name]}">Org {name}</a>' in postures
+    assert "Org E5" not in postures
+    drill = client.get(f"/dashboard/{world.ids['E4']}", headers=EN)
+    assert drill.status_code == 200

@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts import reads
 from tocsin.alerts.models import Alert
 from tocsin.deps import NetworkDep, SessionDep, StateDep
-from tocsin.network.models import Organisation
+from tocsin.network.models import Organisation, OrgKind
+from tocsin.posture import service as posture
 from tocsin.relay import service as relay_service
 from tocsin.relay.models import Declaration, DeclarationStatus
 from tocsin.responses import service as responses
@@ -28,6 +30,7 @@ from tocsin.responses.models import AlertResponse
 from tocsin.sharing.rules import Network
 from tocsin.state import AppState
 from tocsin.web.auth import MemberDep, org_id_of
+from tocsin.web.charts import daily_bars
 from tocsin.web.inbox import not_found_page, page
 from tocsin.web.responding import escalates_at
 
@@ -36,6 +39,7 @@ router = APIRouter(include_in_schema=False)
 RELAY_KINDS = ("group", "region", "national")
 RECENT = timedelta(days=30)
 MAX_ALERTS = 50
+MAX_POSTURES = 300  # a national CERT's perimeter is the whole country: the weakest matter
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,30 @@ def _waiting(session: Session, viewer: uuid.UUID, network: Network) -> list[Decl
     return [d for d in rows if d.alert_id is None and d.status is not DeclarationStatus.closed]
 
 
+def _postures(session: Session, orgs: list[uuid.UUID], now: datetime) -> list[tuple[str, str, int]]:
+    """(id, name, score) of the perimeter's establishments, weakest first (bounded)."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(
+            Organisation.id.in_(orgs), Organisation.kind == OrgKind.establishment
+        ).order_by(Organisation.name).limit(MAX_POSTURES)
+    ).all()  # fmt: skip
+    scored = [(str(i), n, posture.posture_of(session=session, org_id=i, now=now).score)
+              for i, n in rows]  # fmt: skip
+    return sorted(scored, key=lambda row: (row[2], row[1]))
+
+
+def _timeline(alerts: list[Alert], waiting: list[Declaration], now: datetime) -> Markup:
+    days = [(now - timedelta(days=n)).date() for n in range(RECENT.days - 1, -1, -1)]
+    index = {d: i for i, d in enumerate(days)}
+    counts = {"alerts": [0] * len(days), "declarations": [0] * len(days)}
+    for moment, name in [(a.published_at or a.created_at, "alerts") for a in alerts] + [
+        (d.created_at, "declarations") for d in waiting
+    ]:
+        if moment.date() in index:
+            counts[name][index[moment.date()]] += 1
+    return daily_bars(days, counts, "alerts and declarations per day")
+
+
 @router.get("/relay")
 def relay_board(
     request: Request, who: MemberDep, session: SessionDep, network: NetworkDep, state: StateDep
@@ -95,5 +123,8 @@ def relay_board(
     )  # fmt: skip
     board = [(a, lines) for a in alerts if (lines := _lines(state, session, a, perimeter))]
     silent = sum(1 for _, lines in board for line in lines if line.acknowledged_at is None)
-    return page(request, who, "relay.html", board=board, silent=silent,
-                waiting=_waiting(session, org_id, network), now=state.clock.now())  # fmt: skip
+    waiting = _waiting(session, org_id, network)
+    now = state.clock.now()
+    return page(request, who, "relay.html", board=board, silent=silent, waiting=waiting, now=now,
+                postures=_postures(session, sorted(perimeter), now),
+                timeline=_timeline([a for a, _ in board], waiting, now))  # fmt: skip
