@@ -9,6 +9,7 @@ tests/indicators/test_properties.py; the HTTP API is fuzzed by test_openapi_fuzz
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,9 @@ from tocsin.sweep.formats import build_reader
 from tocsin.sweep.records import Record
 
 BOUNDED = settings(
-    max_examples=150, deadline=timedelta(seconds=2), suppress_health_check=list(HealthCheck)
+    max_examples=int(os.environ.get("TOCSIN_FUZZ_EXAMPLES", "150")),
+    deadline=timedelta(seconds=2),
+    suppress_health_check=list(HealthCheck),
 )
 
 # Lines that look like each log format, then bent: random fields, cut, doubled, binary.

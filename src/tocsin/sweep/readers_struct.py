@@ -244,14 +244,20 @@ class CsvReader(Reader):
 
     @classmethod
     def from_head(cls, head: list[str]) -> Reader:
-        return cls(next(csv.reader(head[:1]), []))
+        try:
+            return cls(next(csv.reader(head[:1]), []))
+        except csv.Error:  # an unreadable header: no column to read, every line malformed
+            return cls([])
 
     def with_mapping(self, mapping: Mapping[str, str]) -> CsvReader:
         """Return the same reader with an explicit column mapping."""
         return CsvReader(self.header, mapping)
 
     def parse(self, line: str) -> Parsed:
-        cells = next(csv.reader([line]), [])
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error:  # e.g. a bare carriage return inside a field: a malformed line
+            return None
         if not cells or cells == self.header:
             return SKIP
         if len(cells) != len(self.header):
