@@ -223,3 +223,25 @@ def test_the_alert_page_downloads_stix_and_misp_as_its_reader_may_see_them(
     assert misp.status_code == 200 and "Event" in misp.json()
     assert client.get(f"/alerts/{strict['id']}/export.stix.json").status_code == 403
     assert client.get(f"/alerts/{alert['id']}/export.xml.json").status_code == 404
+
+
+def test_the_alert_page_shows_related_alerts_and_what_the_network_saw(
+    client: TestClient, world: World
+) -> None:
+    shared = [{"type": "domain", "value": "c2.qzx-ransom-relay.top"}]
+    first = publish(client, world, "E1", indicators=shared, title="First wave")
+    second = publish(client, world, "E4", indicators=shared, title="Second wave")
+    indicator = second["indicators"][0]["id"]
+    seen = client.post("/api/v1/sightings", headers=world.auth("E3"), json={
+        "indicator_id": indicator, "count": 3, "first_seen": "2026-01-01T06:00:00Z",
+        "last_seen": "2026-01-01T07:00:00Z"})  # fmt: skip
+    assert seen.status_code == 201, seen.text
+    sign_in(client, "so_E4")
+    page = client.get(f"/alerts/{second['id']}", headers=EN).text
+    related = page[page.index('id="related"') :]
+    assert f'href="/alerts/{first["id"]}">First wave</a>' in related
+    indicators = page[page.index('id="indicators"') : page.index('id="countermeasures"')]
+    assert '<td class="seen">1 · 2026-01-01 07:00 UTC</td>' in indicators
+    client.post("/signout")
+    sign_in(client, "so_E5")  # another region: E1's and E4's alerts are not its to read
+    assert client.get(f"/alerts/{second['id']}").status_code == 404

@@ -21,7 +21,7 @@ from tocsin.pagination import decode_cursor, encode_cursor
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
-from tocsin.web import hooks, views
+from tocsin.web import alert_intel, hooks, views
 from tocsin.web.auth import MemberDep, PostingMemberDep, Visitor, org_id_of, principal_of
 from tocsin.web.render import render
 
@@ -160,6 +160,8 @@ def alert_page(
             state, session, principal_of(who), alert.id, who.csrf, who.language
         ),
         revisions=list(reversed(differences)),
+        related=alert_intel.related(session, alert, org_id_of(who), network),
+        sightings=alert_intel.sightings(session, alert),
         own=own,
         can_write=own
         and bool(
