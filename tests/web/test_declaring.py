@@ -87,3 +87,29 @@ def test_only_establishments_declare_and_outsiders_get_404(
     client.post("/signout")
     sign_in(client, "so_E2", **EN)  # a peer: not in the crisis cell
     assert client.get(f"/declarations/{created.json()['id']}").status_code == 404
+
+
+def test_a_relay_analyst_shares_the_declaration_as_an_alert_from_its_page(
+    client: TestClient, world: World
+) -> None:
+    created = client.post("/api/v1/declarations", headers=world.auth("E1"), json={
+        "title": "Ransomware on the PACS", "category": 4, "anonymous": True,
+        "description": {"summary": "Imaging servers encrypted overnight."}})  # fmt: skip
+    assert created.status_code == 201, created.text
+    declaration_id = created.json()["id"]
+    sign_in(client, "so_E1", **EN)  # the declarant sees its page, without the relay's form
+    assert 'id="qualify"' not in client.get(f"/declarations/{declaration_id}").text
+    client.post("/signout")
+    sign_in(client, "so_R1", **EN)
+    page = client.get(f"/declarations/{declaration_id}", headers=EN).text
+    assert 'id="qualify"' in page and "Imaging servers encrypted overnight." in page
+    answer = client.post(f"/declarations/{declaration_id}/qualify", data={
+        "csrf_token": page_token(client, f"/declarations/{declaration_id}"),
+        "title": "Ransomware on a hospital PACS", "summary": "Imaging servers encrypted.",
+        "tlp": "amber", "scope": "region", "anonymous": "on"}, follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303, answer.text
+    alert_id = answer.headers["location"].rsplit("/", 1)[1]
+    shared = client.get(f"/api/v1/alerts/{alert_id}", headers=world.auth("E2"))
+    assert shared.status_code == 200 and shared.json()["title"] == "Ransomware on a hospital PACS"
+    assert shared.json()["source"] is None  # anonymous to the peers
+    assert 'id="qualify"' not in client.get(f"/declarations/{declaration_id}").text

@@ -18,14 +18,17 @@ from starlette.datastructures import FormData
 
 from tocsin.alerts.vocab import CareService, Category, Severity
 from tocsin.deps import NetworkDep, NowDep, SessionDep, SettingsDep
-from tocsin.errors import Forbidden, NotFound
+from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tocsin.network.principal import Principal
+from tocsin.relay import publishing
 from tocsin.relay import service as relay_service
+from tocsin.relay.api import RELAY_ANALYST_ROLES
 from tocsin.relay.api import _policy as relay_policy
-from tocsin.relay.schemas import DeclarationIn, DeclarationPatch
+from tocsin.relay.schemas import DeclarationIn, DeclarationPatch, QualifyIn
 from tocsin.relay.vocab import HandlingStatus, Nature, RegulatoryCategory
 from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
+from tocsin.sharing.tlp import TLP
 from tocsin.web.auth import FormDep, MemberDep, PostingMemberDep, principal_of
 from tocsin.web.inbox import not_found_page, page
 
@@ -147,5 +150,51 @@ def declaration_page(
         )  # fmt: skip
     except NotFound:
         return not_found_page(request, who)
-    return page(request, who, "declaration.html", d=declaration,
-                document=relay_service.document(declaration))  # fmt: skip
+    principal = principal_of(who)
+    can_qualify = (
+        declaration.alert_id is None
+        and declaration.org_id != principal.org_id
+        and _relay_analyst(principal)
+    )
+    return page(request, who, "declaration.html", d=declaration, can_qualify=can_qualify,
+                document=relay_service.document(declaration), tlps=list(TLP),
+                scopes=["group", "region", "national"], errors={})  # fmt: skip
+
+
+def _relay_analyst(principal: Principal) -> bool:
+    try:
+        principal.require_writer()
+        principal.require_role(*RELAY_ANALYST_ROLES)
+    except Forbidden:
+        return False
+    return True
+
+
+@router.post("/declarations/{declaration_id}/qualify")
+def qualify(
+    request: Request, declaration_id: uuid.UUID, who: PostingMemberDep, form: FormDep,
+    session: SessionDep, network: NetworkDep, now: NowDep,
+) -> Response:  # fmt: skip
+    """As a relay analyst, publish the shareable version; then open the alert."""
+    principal = principal_of(who)
+    fields: dict[str, Any] = {"tlp": form.get("tlp") or "amber",
+                              "anonymous": form.get("anonymous") == "on"}  # fmt: skip
+    for name in ("title", "summary", "note"):
+        if str(form.get(name) or "").strip():
+            fields[name] = str(form.get(name)).strip()
+    if form.get("scope"):
+        fields["scope"] = {"kind": form.get("scope")}
+    try:
+        choice = QualifyIn.model_validate(fields)
+        if not _relay_analyst(principal):
+            raise Forbidden("only a relay analyst qualifies a declaration")
+        declaration = publishing.qualify(
+            session=session, declaration_id=declaration_id, choice=choice,
+            relay_org_id=principal.org_id, by=principal.actor, network=network, now=now,
+        )  # fmt: skip
+    except NotFound:
+        return not_found_page(request, who)
+    except (ValidationError, Forbidden, Conflict, InvalidInput) as refused:
+        detail = str(getattr(refused, "detail", None) or refused)
+        return page(request, who, "message.html", 422, message=detail)
+    return RedirectResponse(f"/alerts/{declaration.alert_id}", status_code=303)
