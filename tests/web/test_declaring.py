@@ -113,3 +113,33 @@ def test_a_relay_analyst_shares_the_declaration_as_an_alert_from_its_page(
     assert shared.status_code == 200 and shared.json()["title"] == "Ransomware on a hospital PACS"
     assert shared.json()["source"] is None  # anonymous to the peers
     assert 'id="qualify"' not in client.get(f"/declarations/{declaration_id}").text
+
+
+def test_the_relay_publishes_the_declarants_update_from_the_declaration_page(
+    client: TestClient, world: World
+) -> None:
+    url = "/api/v1/declarations"
+    declaration = client.post(url, json={"title": "C2 beaconing", "category": 3},
+                              headers=world.auth("E1")).json()  # fmt: skip
+    alert_id = client.post(f"{url}/{declaration['id']}/qualify", json={},
+                           headers=world.auth("R1")).json()["alert_id"]  # fmt: skip
+    indicators = [{"type": "domain", "value": "c2.example.net"}]
+    edited = client.patch(f"{url}/{declaration['id']}", headers=world.auth("E1"),
+                          json={"indicators": indicators, "note": "new C2 found"})  # fmt: skip
+    assert edited.status_code == 200, edited.text
+    [proposal] = client.get(f"{url}/{declaration['id']}/proposals", headers=world.auth("R1")).json()
+    sign_in(client, "so_G1", **EN)  # a relay, but not the one that shared the alert
+    assert "Publish this update" not in client.get(f"/declarations/{declaration['id']}").text
+    client.post("/signout")
+    sign_in(client, "so_R1", **EN)
+    page = client.get(f"/declarations/{declaration['id']}", headers=EN).text
+    assert f'id="proposal-{proposal["id"]}"' in page and "Publish this update" in page
+    applied = client.post(
+        f"/declarations/{declaration['id']}/proposals/{proposal['id']}/apply",
+        data={"csrf_token": page_token(client, f"/declarations/{declaration['id']}")},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303 and applied.headers["location"] == f"/alerts/{alert_id}"
+    alert = client.get(f"/api/v1/alerts/{alert_id}", headers=world.auth("E2")).json()
+    assert alert["revision"] == 2
+    assert "c2.example.net" in {i["value"] for i in alert["indicators"]}

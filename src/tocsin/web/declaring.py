@@ -24,7 +24,7 @@ from tocsin.relay import publishing
 from tocsin.relay import service as relay_service
 from tocsin.relay.api import RELAY_ANALYST_ROLES
 from tocsin.relay.api import _policy as relay_policy
-from tocsin.relay.schemas import DeclarationIn, DeclarationPatch, QualifyIn
+from tocsin.relay.schemas import ApplyIn, DeclarationIn, DeclarationPatch, QualifyIn
 from tocsin.relay.vocab import HandlingStatus, Nature, RegulatoryCategory
 from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
@@ -156,9 +156,35 @@ def declaration_page(
         and declaration.org_id != principal.org_id
         and _relay_analyst(principal)
     )
+    pending = publishing.proposals(session=session, declaration_id=declaration.id,
+                                   viewer_id=principal.org_id, network=network)  # fmt: skip
+    can_apply = declaration.qualified_by_org_id == principal.org_id and _relay_analyst(principal)
     return page(request, who, "declaration.html", d=declaration, can_qualify=can_qualify,
                 document=relay_service.document(declaration), tlps=list(TLP),
-                scopes=["group", "region", "national"], errors={})  # fmt: skip
+                scopes=["group", "region", "national"], errors={}, proposals=pending,
+                can_apply=can_apply)  # fmt: skip
+
+
+@router.post("/declarations/{declaration_id}/proposals/{proposal_id}/apply")
+def apply_proposal(
+    request: Request, declaration_id: uuid.UUID, proposal_id: uuid.UUID, who: PostingMemberDep,
+    session: SessionDep, network: NetworkDep, now: NowDep,
+) -> Response:  # fmt: skip
+    """As the relay that shared the alert, publish the declarant's update to it."""
+    principal = principal_of(who)
+    try:
+        if not _relay_analyst(principal):
+            raise Forbidden("only a relay analyst applies a proposal")
+        alert = publishing.apply_proposal(
+            session=session, declaration_id=declaration_id, proposal_id=proposal_id,
+            choice=ApplyIn(), relay_org_id=principal.org_id, by=principal.actor,
+            network=network, now=now,
+        )  # fmt: skip
+    except NotFound:
+        return not_found_page(request, who)
+    except (Forbidden, Conflict, InvalidInput) as refused:
+        return page(request, who, "message.html", 422, message=refused.detail)
+    return RedirectResponse(f"/alerts/{alert.id}", status_code=303)
 
 
 def _relay_analyst(principal: Principal) -> bool:
