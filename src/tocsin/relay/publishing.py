@@ -25,6 +25,7 @@ from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tocsin.network.models import Organisation
 from tocsin.relay import service
 from tocsin.relay.models import Declaration, RelayProposal
+from tocsin.relay.notify import notify_relays
 from tocsin.relay.schemas import ApplyIn, AutoShare, QualifyIn, invalid
 from tocsin.relay.vocab import DeclarationStatus, HistoryAction, ProposalStatus, SharePart
 from tocsin.sharing.rules import Network, ScopeKind
@@ -147,7 +148,7 @@ def qualify(
         now=now,
         text=f"Qualified by a relay and published as alert {alert.id}",
     )
-    service.notify_relays(
+    notify_relays(
         session=session,
         declaration=declaration,
         event="qualified",
@@ -237,7 +238,7 @@ def auto_publish(
         now=now,
         text=f"No relay acted: alert {alert.id} {AUTO_NOTE}",
     )
-    service.notify_relays(
+    notify_relays(
         session=session,
         declaration=declaration,
         event="auto_published",
@@ -277,7 +278,7 @@ def propose(
     )
     session.add(proposal)
     session.flush()
-    service.notify_relays(
+    notify_relays(
         session=session,
         declaration=declaration,
         event="revision_proposed",

@@ -22,6 +22,7 @@ from tocsin.errors import TocsinError
 from tocsin.network import service as network_service
 from tocsin.relay import publishing, service
 from tocsin.relay.models import Declaration
+from tocsin.relay.notify import notify_relays
 from tocsin.relay.vocab import DeclarationStatus, HistoryAction
 from tocsin.scheduler import Job
 from tocsin.sharing.rules import Network
@@ -82,7 +83,7 @@ def _record_failure(
         action=HistoryAction.auto_publish_failed,
         fields=[],
     )
-    service.notify_relays(
+    notify_relays(
         session=session,
         declaration=declaration,
         event="auto_publish_failed",
