@@ -145,6 +145,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/declarations/{declaration_id}"): PAGE,
     ("POST", "/declarations/{declaration_id}/qualify"): PAGE,
     ("POST", "/declarations/{declaration_id}/proposals/{proposal_id}/apply"): PAGE,
+    ("GET", "/declarations/{declaration_id}/edit"): PAGE,
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

@@ -23,6 +23,7 @@ from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
 from tocsin.web import alert_intel, hooks, views
 from tocsin.web.auth import MemberDep, PostingMemberDep, Visitor, org_id_of, principal_of
+from tocsin.web.i18n import translations
 from tocsin.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +48,14 @@ def page(
 def not_found_page(request: Request, who: Visitor) -> Response:
     """The same page whether the thing is absent or hidden from this organisation."""
     return page(request, who, "not_found.html", status_code=404)
+
+
+def refused_page(request: Request, who: Visitor) -> Response:
+    """A change asked by an account that may only read: said plainly, 403."""
+    text = translations(who.language).gettext(
+        "Your account may read but not act for your organisation: ask your security officer."
+    )
+    return page(request, who, "message.html", 403, message=text)
 
 
 def _has_stream(request: Request) -> bool:
