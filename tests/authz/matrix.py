@@ -129,6 +129,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/alerts/{alert_id}/export.{kind}.json"): PAGE,
     ("POST", "/alerts/{alert_id}/publish"): PAGE,
     ("POST", "/alerts/{alert_id}/close"): PAGE,
+    ("POST", "/alerts/{alert_id}/update"): PAGE,
     ("POST", "/alerts/{alert_id}/response"): PAGE,
     ("GET", "/compose"): PAGE,
     ("POST", "/compose"): PAGE,
