@@ -61,6 +61,7 @@ def test_a_draft_survives_a_reload_with_every_block_indicators_and_steps(
         form.text
     )
     assert f'href="/declarations/{declaration_id}/edit"' in client.get("/declare").text
+    assert 'id="continue"' in client.get(f"/declarations/{declaration_id}", headers=EN).text
 
 
 def test_completing_keeps_what_the_form_does_not_show_and_clears_what_was_emptied(
@@ -120,3 +121,16 @@ def test_only_the_declarants_officers_complete_it(client: TestClient, world: Wor
     assert hijack.status_code == 404
     assert _full(client, world, declaration_id)["title"] == "Outage"
     assert len(client.get("/api/v1/declarations", headers=world.auth("E1")).json()["items"]) == 1
+
+
+def test_once_shared_the_form_is_no_longer_offered(client: TestClient, world: World) -> None:
+    created = client.post("/api/v1/declarations", json={"title": "Outage", "category": 3},
+                          headers=world.auth("E1"))  # fmt: skip
+    declaration_id = created.json()["id"]
+    shared = client.post(f"/api/v1/declarations/{declaration_id}/qualify", json={},
+                         headers=world.auth("R1"))  # fmt: skip
+    assert shared.status_code == 200, shared.text
+    sign_in(client, "so_E1", **EN)
+    assert 'id="continue"' not in client.get(f"/declarations/{declaration_id}", headers=EN).text
+    edit = client.get(f"/declarations/{declaration_id}/edit", follow_redirects=False)
+    assert edit.status_code == 303 and edit.headers["location"] == f"/declarations/{declaration_id}"

@@ -119,7 +119,9 @@ def edit_form(
         return not_found_page(request, who)
     if not can_write(who):
         return refused_page(request, who)
-    if declaration.status is DeclarationStatus.closed:
+    if declaration.status is not DeclarationStatus.open:
+        # Once shared, a change must become a proposal for the relay (the API does that);
+        # the form does not, so it is offered only while the declaration is open.
         return RedirectResponse(f"/declarations/{declaration_id}", status_code=303)
     values = values_of(relay_service.content_of(declaration).model_dump(mode="json"))
     return _form(request, who, values=values, errors={}, declaration_id=str(declaration_id),
