@@ -129,6 +129,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/alerts/{alert_id}/export.{kind}.json"): PAGE,
     ("POST", "/alerts/{alert_id}/publish"): PAGE,
     ("POST", "/alerts/{alert_id}/close"): PAGE,
+    ("POST", "/alerts/{alert_id}/update"): PAGE,
     ("POST", "/alerts/{alert_id}/response"): PAGE,
     ("GET", "/compose"): PAGE,
     ("POST", "/compose"): PAGE,
@@ -145,6 +146,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/declarations/{declaration_id}"): PAGE,
     ("POST", "/declarations/{declaration_id}/qualify"): PAGE,
     ("POST", "/declarations/{declaration_id}/proposals/{proposal_id}/apply"): PAGE,
+    ("GET", "/declarations/{declaration_id}/edit"): PAGE,
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

@@ -195,3 +195,49 @@ def _sign_in(page: Any, base: str, key: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/inbox")
+
+
+def test_a_declaration_autosaves_survives_a_reload_and_waits_on_the_relay_board(
+    live: tuple[str, World],
+) -> None:
+    """Declare under stress: type a title and a category, let autosave keep it, reload,
+    then the region's analyst finds it waiting for qualification on the relay board."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, _ = live
+    problems: list[str] = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(locale="en-GB")
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        _sign_in(page, base, "so_E1")
+        page.click("nav >> text=Declare an incident")
+        page.wait_for_url(f"{base}/declare")
+        page.get_by_label("Title").fill("Imaging servers encrypted")
+        page.get_by_label("Regulatory category").select_option("4")
+        page.get_by_label("Malicious or accidental").select_option("malicious")
+        page.get_by_label("Summary").fill("Ransom note on the PACS.")
+        expect(page.locator("#autosave-state [data-saved=true]")).to_be_visible(timeout=10_000)
+        page.wait_for_url(f"{base}/declarations/*/edit")
+        draft_url = page.url
+        page.reload()
+        expect(page.get_by_label("Title")).to_have_value("Imaging servers encrypted")
+        expect(page.get_by_label("Summary")).to_have_value("Ransom note on the PACS.")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "declare.png"), full_page=True)
+        declaration_id = draft_url.rstrip("/").split("/")[-2]
+
+        relay = browser.new_context(locale="en-GB").new_page()
+        relay.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        relay.on("pageerror", lambda e: problems.append(str(e)))
+        _sign_in(relay, base, "so_R1")
+        relay.click("nav >> text=Relay board")
+        row = relay.locator(f"#waiting-{declaration_id}")
+        expect(row).to_contain_text("Imaging servers encrypted")
+        expect(row).to_contain_text("left")
+        relay.screenshot(path=str(ARTIFACTS / "relay-waiting.png"), full_page=True)
+        row.get_by_role("link", name="Imaging servers encrypted").click()
+        expect(relay.locator("#declaration-page h1")).to_have_text("Imaging servers encrypted")
+        browser.close()
+    assert problems == []

@@ -29,7 +29,7 @@ def test_the_region_sees_who_acknowledged_and_who_is_silent_silent_first(
     silent = [n for n, row in zip(names, rows, strict=True) if 'class="silent"' in row]
     assert silent == ["Org E1", "Org E4", "Org G1", "Org G2"]  # the whole region but E3
     assert names[-1] == "Org E3" and "Escalates at" in section
-    assert "Silent establishments: 4" in page.text
+    assert 'Silent establishments: <span id="silent-count">4</span>' in page.text
 
 
 def test_a_group_sees_only_its_perimeter_and_establishments_have_no_board(

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 
 from tocsin.db import transaction
 from tocsin.deps import SessionDep, StateDep
+from tocsin.errors import Forbidden
 from tocsin.network import service as network_service
 from tocsin.network.models import Organisation, Role, Scope, User
 from tocsin.network.principal import WRITER_ROLES, Principal
@@ -193,3 +194,12 @@ def org_id_of(who: Visitor) -> uuid.UUID:
 def principal_of(who: Visitor) -> Principal:
     assert who.principal is not None  # MemberDep guarantees it
     return who.principal
+
+
+def can_write(who: Visitor) -> bool:
+    """Whether this person may act for the organisation (pages hide what they may not do)."""
+    try:
+        principal_of(who).require_writer()
+    except Forbidden:
+        return False
+    return True

@@ -11,12 +11,11 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tocsin.alerts.vocab import CareService, Category, Severity
 from tocsin.deps import NetworkDep, NowDep, SessionDep, SettingsDep
 from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tocsin.network.principal import Principal
@@ -25,52 +24,29 @@ from tocsin.relay import service as relay_service
 from tocsin.relay.api import RELAY_ANALYST_ROLES
 from tocsin.relay.api import _policy as relay_policy
 from tocsin.relay.schemas import ApplyIn, DeclarationIn, DeclarationPatch, QualifyIn
-from tocsin.relay.vocab import HandlingStatus, Nature, RegulatoryCategory
+from tocsin.relay.vocab import DeclarationStatus
 from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
-from tocsin.web.auth import FormDep, MemberDep, PostingMemberDep, principal_of
-from tocsin.web.inbox import not_found_page, page
+from tocsin.web.auth import (
+    FormDep,
+    MemberDep,
+    PostingMemberDep,
+    Visitor,
+    can_write,
+    principal_of,
+)
+from tocsin.web.declaration_form import (
+    choices,
+    document_of,
+    errors_of,
+    field_of,
+    form_values,
+    values_of,
+)
+from tocsin.web.inbox import not_found_page, page, refused_page
 
 router = APIRouter(include_in_schema=False)
-
-LISTS = {"description.systems", "impacts.care.services"}  # comma-separated in the form
-FLAGS = {"impacts.personal_data", "impacts.care.degraded_mode", "causes.known",
-         "identity.essential_services_operator", "anonymous"}  # fmt: skip
-DATES = {"description.discovered_at"}  # a datetime-local field, read as UTC
-
-
-def _nested(form: FormData) -> dict[str, Any]:
-    """The posted fields as the nested document DeclarationIn reads; empty ones left out."""
-    document: dict[str, Any] = {}
-    for name, raw in form.multi_items():
-        if name in ("csrf_token", "declaration_id") or not isinstance(raw, str):
-            continue
-        value: Any = raw.strip()
-        if name in FLAGS:
-            value = value in ("on", "true")
-        elif value == "":
-            continue
-        elif name in LISTS:
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        elif name in DATES and len(value) == 16:  # 2026-11-23T07:30
-            value += ":00Z"
-        target = document
-        *parents, leaf = name.split(".")
-        for part in parents:
-            target = target.setdefault(part, {})
-        target[leaf] = value
-    return document
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    return {".".join(str(p) for p in e["loc"]): str(e["msg"]) for e in exc.errors()}
-
-
-def _choices() -> dict[str, Any]:
-    return {"categories": list(RegulatoryCategory), "kinds": list(Category),
-            "natures": list(Nature), "severities": list(Severity),
-            "handling": list(HandlingStatus), "services": list(CareService)}  # fmt: skip
 
 
 def _save(
@@ -78,17 +54,19 @@ def _save(
     settings: Settings, now: Any,
 ) -> uuid.UUID:  # fmt: skip
     """Create the declaration, or change it when the form already saved one."""
-    document = _nested(form)
     existing = str(form.get("declaration_id") or "")
     if existing:
-        patch = DeclarationPatch.model_validate(document)
+        stored = relay_service.get_own(session=session, declaration_id=uuid.UUID(existing),
+                                       org_id=principal.org_id, network=network)  # fmt: skip
+        before = relay_service.content_of(stored).model_dump(mode="json")
+        patch = DeclarationPatch.model_validate(document_of(form, before))
         declaration, _ = relay_service.edit(
             session=session, declaration_id=uuid.UUID(existing), patch=patch,
             org_id=principal.org_id, by=principal.actor, network=network,
             policy=relay_policy(settings), now=now,
         )  # fmt: skip
         return declaration.id
-    content = DeclarationIn.model_validate(document)
+    content = DeclarationIn.model_validate(document_of(form))
     declaration = relay_service.declare(
         session=session, content=content, org_id=principal.org_id, by=principal.actor,
         network=network, policy=relay_policy(settings), now=now,
@@ -96,13 +74,58 @@ def _save(
     return declaration.id
 
 
+def _form(
+    request: Request, who: Visitor, status_code: int = 200, **values: Any
+) -> Response:  # fmt: skip
+    ticked = values["values"].get("indicator") or []
+    found = [tuple(item.split(" ", 1)) for item in ticked if " " in item]
+    return page(request, who, "declare.html", status_code, found=found, **(choices() | values))
+
+
+def _drafts(session: Session, org_id: uuid.UUID, network: Network) -> list[Any]:
+    """The organisation's own declarations still open, to carry on filling in."""
+    rows = relay_service.list_visible(
+        session=session, viewer_id=org_id, network=network, status=DeclarationStatus.open,
+        after=None, limit=20,
+    )  # fmt: skip
+    return [d for d in rows if d.org_id == org_id]
+
+
 @router.get("/declare")
-def declare_form(request: Request, who: MemberDep) -> Response:
-    """The empty form (only establishments declare)."""
+def declare_form(
+    request: Request, who: MemberDep, session: SessionDep, network: NetworkDep
+) -> Response:
+    """The empty form (only establishments declare), and the declarations still open."""
     if who.organisation is None or who.organisation.kind.value != "establishment":
         return not_found_page(request, who)
-    return page(request, who, "declare.html", values={}, errors={}, declaration_id="",
-                **_choices())  # fmt: skip
+    if not can_write(who):
+        return refused_page(request, who)
+    return _form(request, who, values={}, errors={}, declaration_id="",
+                 drafts=_drafts(session, principal_of(who).org_id, network))  # fmt: skip
+
+
+@router.get("/declarations/{declaration_id}/edit")
+def edit_form(
+    request: Request, declaration_id: uuid.UUID, who: MemberDep, session: SessionDep,
+    network: NetworkDep,
+) -> Response:  # fmt: skip
+    """The saved declaration in the form: what autosave kept survives a reload."""
+    try:
+        declaration = relay_service.get_own(
+            session=session, declaration_id=declaration_id, org_id=principal_of(who).org_id,
+            network=network,
+        )  # fmt: skip
+    except (Forbidden, NotFound):
+        return not_found_page(request, who)
+    if not can_write(who):
+        return refused_page(request, who)
+    if declaration.status is not DeclarationStatus.open:
+        # Once shared, a change must become a proposal for the relay (the API does that);
+        # the form does not, so it is offered only while the declaration is open.
+        return RedirectResponse(f"/declarations/{declaration_id}", status_code=303)
+    values = values_of(relay_service.content_of(declaration).model_dump(mode="json"))
+    return _form(request, who, values=values, errors={}, declaration_id=str(declaration_id),
+                 drafts=[])  # fmt: skip
 
 
 @router.post("/declare")
@@ -111,30 +134,48 @@ def declare(
     network: NetworkDep, settings: SettingsDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """Save and open the declaration's page; a refused field is shown in place, kept."""
+    if not can_write(who):
+        return refused_page(request, who)
     try:
         saved = _save(session, principal_of(who), form, network, settings, now)
     except ValidationError as exc:
-        values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-        return page(request, who, "declare.html", 422, values=values, errors=_errors(exc),
-                    declaration_id=str(form.get("declaration_id") or ""), **_choices())  # fmt: skip
-    except (Forbidden, NotFound):
+        return _form(request, who, 422, values=form_values(form), errors=errors_of(exc),
+                     declaration_id=str(form.get("declaration_id") or ""), drafts=[])  # fmt: skip
+    except InvalidInput as exc:
+        session.rollback()
+        return _form(request, who, 422, values=form_values(form),
+                     errors={field_of(e.field.split(".")): e.reason for e in exc.errors},
+                     declaration_id=str(form.get("declaration_id") or ""), drafts=[])  # fmt: skip
+    except (Forbidden, NotFound, ValueError):
         return not_found_page(request, who)
     return RedirectResponse(f"/declarations/{saved}", status_code=303)
 
 
 @router.post("/declare/autosave")
 def autosave(
-    who: PostingMemberDep, form: FormDep, session: SessionDep, network: NetworkDep,
-    settings: SettingsDep, now: NowDep,
+    request: Request, who: PostingMemberDep, form: FormDep, session: SessionDep,
+    network: NetworkDep, settings: SettingsDep, now: NowDep,
 ) -> Response:  # fmt: skip
-    """Save what is typed so far; answers the declaration's id, or what is missing."""
+    """Save what is typed so far (htmx); answers where the draft stands, in words.
+
+    Not yet saveable is the normal state of a form being filled, not an error: 200 with
+    what is missing. Once saved, the address becomes the draft's, so a reload keeps it.
+    """
+    if not can_write(who):
+        return refused_page(request, who)
     try:
         saved = _save(session, principal_of(who), form, network, settings, now)
     except ValidationError as exc:
-        return JSONResponse({"saved": False, "errors": _errors(exc)}, status_code=422)
-    except (Forbidden, NotFound):
-        return JSONResponse({"saved": False}, status_code=404)
-    return JSONResponse({"saved": True, "id": str(saved)})
+        return page(request, who, "_autosave.html", errors=errors_of(exc), saved=None)
+    except InvalidInput as exc:
+        session.rollback()
+        errors = {field_of(e.field.split(".")): e.reason for e in exc.errors}
+        return page(request, who, "_autosave.html", errors=errors, saved=None)
+    except (Forbidden, NotFound, ValueError):
+        return not_found_page(request, who)
+    answer = page(request, who, "_autosave.html", errors={}, saved=saved, at=now)
+    answer.headers["HX-Replace-Url"] = f"/declarations/{saved}/edit"
+    return answer
 
 
 @router.get("/declarations/{declaration_id}")

@@ -9,11 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tocsin.alerts import present, reads
 from tocsin.alerts import service as alerts_service
 from tocsin.alerts.models import Alert
+from tocsin.alerts.schemas import AlertPatch
 from tocsin.alerts.vocab import Category, Severity, Status
 from tocsin.deps import NetworkDep, NowDep, SessionDep, StateDep
 from tocsin.errors import Conflict, InvalidInput, NotFound
@@ -22,7 +24,16 @@ from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
 from tocsin.web import alert_intel, hooks, views
-from tocsin.web.auth import MemberDep, PostingMemberDep, Visitor, org_id_of, principal_of
+from tocsin.web.auth import (
+    FormDep,
+    MemberDep,
+    PostingMemberDep,
+    Visitor,
+    can_write,
+    org_id_of,
+    principal_of,
+)
+from tocsin.web.i18n import translations
 from tocsin.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +58,14 @@ def page(
 def not_found_page(request: Request, who: Visitor) -> Response:
     """The same page whether the thing is absent or hidden from this organisation."""
     return page(request, who, "not_found.html", status_code=404)
+
+
+def refused_page(request: Request, who: Visitor) -> Response:
+    """A change asked by an account that may only read: said plainly, 403."""
+    text = translations(who.language).gettext(
+        "Your account may read but not act for your organisation: ask your security officer."
+    )
+    return page(request, who, "message.html", 403, message=text)
 
 
 def _has_stream(request: Request) -> bool:
@@ -163,6 +182,7 @@ def alert_page(
         related=alert_intel.related(session, alert, org_id_of(who), network),
         sightings=alert_intel.sightings(session, alert),
         own=own,
+        severities=list(Severity),
         can_write=own
         and bool(
             who.principal
@@ -224,6 +244,34 @@ def close(
 ) -> Response:  # fmt: skip
     """Close a live alert of this organisation."""
     return _lifecycle(alerts_service.close, request, alert_id, who, session, network, now)
+
+
+@router.post("/alerts/{alert_id}/update")
+def post_update(
+    request: Request, alert_id: uuid.UUID, who: PostingMemberDep, form: FormDep,
+    session: SessionDep, network: NetworkDep, now: NowDep,
+) -> Response:  # fmt: skip
+    """As the source, publish what is new about a live alert as a new revision."""
+    principal = principal_of(who)
+    if not can_write(who):
+        return refused_page(request, who)
+    fields: dict[str, Any] = {"note": str(form.get("note") or "").strip() or None}
+    if form.get("severity"):
+        fields["severity"] = form.get("severity")
+    try:
+        if fields["note"] is None:
+            raise InvalidInput.one("note", "say what is new")
+        patch = AlertPatch.model_validate(fields)
+        alerts_service.update(session=session, alert_id=alert_id, patch=patch,
+                              org_id=principal.org_id, by=principal.actor, network=network,
+                              now=now)  # fmt: skip
+    except NotFound:
+        return not_found_page(request, who)
+    except ValidationError as exc:
+        return page(request, who, "message.html", 422, message=str(exc.errors()[0]["msg"]))
+    except (Conflict, InvalidInput) as refused:
+        return page(request, who, "message.html", refused.status, message=refused.detail)
+    return RedirectResponse(f"/alerts/{alert_id}#revisions", status_code=303)
 
 
 TLP_CHOICES = list(TLP)

@@ -1,14 +1,17 @@
 """The relay's board (group, region, national CERT): who in its perimeter is silent.
 
 Per recent alert the relay may read, one row per establishment of its perimeter that
-received it: received, acknowledged, applicability, and the escalation deadline, silent
-ones first; and the declarations of its perimeter waiting for qualification, with the
-deadline after which their shareable part is published automatically.
+received it (every recipient, for an alert the relay itself published): received,
+acknowledged, applicability, and the time left before escalation, silent ones first;
+the silent establishments named at the top; and the declarations of its perimeter
+waiting for qualification, with the deadline after which their shareable part is
+published automatically.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,10 +57,13 @@ class Line:
 
 
 def _lines(
-    state: AppState, session: Session, alert: Alert, perimeter: frozenset[uuid.UUID]
-) -> list[Line]:
+    state: AppState, session: Session, alert: Alert, relay: uuid.UUID,
+    perimeter: frozenset[uuid.UUID],
+) -> list[Line]:  # fmt: skip
+    """Its perimeter's answers; all answers to an alert the relay published (relayed)."""
+    relayed = alert.source_org_id == relay
     rows = [r for r in responses.responses_of(session=session, alert_id=alert.id)
-            if r.recipient and r.org_id in perimeter]  # fmt: skip
+            if r.recipient and (relayed or r.org_id in perimeter)]  # fmt: skip
     found = session.execute(
         select(Organisation.id, Organisation.name).where(
             Organisation.id.in_([r.org_id for r in rows])
@@ -73,6 +79,13 @@ def _line(state: AppState, alert: Alert, row: AlertResponse, name: str) -> Line:
     return Line(name, row.received_at, row.acknowledged_at,
                 row.applicability.value if row.applicability else None,
                 escalates_at(state, alert, row))  # fmt: skip
+
+
+def _silent(board: list[tuple[Alert, list[Line]]]) -> list[tuple[str, int]]:
+    """(establishment, alerts it has not acknowledged), the most silent first."""
+    counts = Counter(line.organisation for _, lines in board for line in lines
+                     if line.acknowledged_at is None)  # fmt: skip
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _waiting(session: Session, viewer: uuid.UUID, network: Network) -> list[Declaration]:
@@ -121,8 +134,9 @@ def relay_board(
         session=session, viewer_id=org_id, network=network,
         filters=reads.AlertFilters(since=since), after=None, limit=MAX_ALERTS,
     )  # fmt: skip
-    board = [(a, lines) for a in alerts if (lines := _lines(state, session, a, perimeter))]
-    silent = sum(1 for _, lines in board for line in lines if line.acknowledged_at is None)
+    board = [(a, lines) for a in alerts
+             if (lines := _lines(state, session, a, org_id, perimeter))]  # fmt: skip
+    silent = _silent(board)
     waiting = _waiting(session, org_id, network)
     now = state.clock.now()
     return page(request, who, "relay.html", board=board, silent=silent, waiting=waiting, now=now,

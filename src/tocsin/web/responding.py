@@ -26,8 +26,9 @@ from tocsin.responses.models import AlertResponse, Applicability
 from tocsin.responses.schemas import ResponseIn
 from tocsin.state import AppState
 from tocsin.web import hooks
-from tocsin.web.auth import FormDep, PostingMemberDep, principal_of
+from tocsin.web.auth import FormDep, PostingMemberDep, can_write, principal_of
 from tocsin.web.i18n import translations
+from tocsin.web.inbox import not_found_page, page, refused_page
 from tocsin.web.render import environment
 
 router = APIRouter(include_in_schema=False)
@@ -111,6 +112,8 @@ def _change(form: Any) -> ResponseIn:
         fields["applicability"] = form.get("applicability")
     if str(form.get("update") or "").strip():
         fields["update"] = form.get("update")
+    if form.get("closed") in ("true", "false"):
+        fields["closed"] = form.get("closed") == "true"
     try:
         return ResponseIn(**fields)
     except ValidationError as exc:
@@ -122,12 +125,18 @@ def respond(
     request: Request, alert_id: uuid.UUID, who: PostingMemberDep, form: FormDep,
     session: SessionDep, network: NetworkDep, now: NowDep, state: StateDep,
 ) -> Response:  # fmt: skip
-    """Acknowledge, set applicability or post an update, then back to the alert page."""
+    """Acknowledge, set applicability, post an update or close, then back to the alert page.
+
+    A refusal is a page that says why: a read-only account, an organisation that did not
+    receive the alert, an acknowledgement that cannot be withdrawn.
+    """
+    if not can_write(who):
+        return refused_page(request, who)
     try:
         service.respond(session=session, alert_id=alert_id, by=principal_of(who),
                         change=_change(form), network=network, now=now)  # fmt: skip
     except NotFound:
-        raise
-    except (Forbidden, Conflict, InvalidInput):
-        pass  # the alert page shows where the response stands
+        return not_found_page(request, who)
+    except (Forbidden, Conflict, InvalidInput) as refused:
+        return page(request, who, "message.html", refused.status, message=refused.detail)
     return RedirectResponse(f"/alerts/{alert_id}#response", status_code=303)

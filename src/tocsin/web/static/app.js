@@ -118,35 +118,7 @@
     });
   }
 
-  // Declaration form: save what is typed, once a title and a category are there.
-  function wireAutosave() {
-    var form = document.getElementById("declare-form");
-    if (!form || !window.fetch) return;
-    var state = document.getElementById("autosave-state");
-    var timer = null;
-    function save() {
-      if (!form.elements.title.value.trim() || !form.elements.category.value) {
-        state.textContent = form.dataset.unsavedText;
-        return;
-      }
-      fetch(form.dataset.autosave, {
-        method: "POST", body: new FormData(form), credentials: "same-origin",
-        headers: { "X-CSRF-Token": form.elements.csrf_token.value }
-      }).then(function (response) { return response.json(); }).then(function (answer) {
-        if (answer.saved) {
-          document.getElementById("declaration-id").value = answer.id;
-          state.textContent = form.dataset.savedText;
-        }
-      }).catch(function () { state.textContent = form.dataset.unsavedText; });
-    }
-    form.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(save, 800);
-    });
-  }
-
   onReady(function () {
-    wireAutosave();
     wireButtons();
     wireSound();
     wireStream();
