@@ -51,7 +51,8 @@ def post_sighting(
     now: NowDep,
 ) -> SightingOut:
     """Report that your organisation saw an indicator (from `tocsin sweep --report` or by hand)."""
-    principal.require_scope(Scope.write)
+    # A sighting speaks for the organisation: a viewer's token, even write-scoped, may not.
+    principal.require_writer()
     row = service.record_sighting(
         session=session,
         sighting=service.SightingIn(**body.model_dump()),
