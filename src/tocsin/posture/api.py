@@ -118,6 +118,7 @@ def sign_off(
     org_id: uuid.UUID, body: SignoffIn, principal: PrincipalDep, session: SessionDep, now: NowDep
 ) -> SignoffOut:
     """The director signs the checklist as it stands."""
+    principal.require_scope(Scope.write)  # a signature is a write: not with a read-only token
     row = service.sign_off(
         session=session, principal=principal, org_id=org_id, note=body.note, now=now
     )
