@@ -1,0 +1,197 @@
+"""Who may call what: one row per API operation and per page, the checks in the order applied.
+
+Read a row left to right: a caller refused by a check gets that check's status (403 for a
+missing scope, role or kind of organisation; 404 for a resource it may not see, never telling
+it exists); anonymous callers get 401 from the API (pages send them to sign in); a caller
+that passes every check gets past authorisation (2xx, or 400/409/422 from the body or state,
+or 404 for an id the test does not create). PUBLIC rows answer anyone.
+
+Every token of a test actor carries read and write, so roles decide; a director's read-only
+token and an integration token (no person, no role) are actors of their own. In paths:
+{alert_id} is the alert under test (each TLP), {declaration_id} a declaration of E1,
+{org_id} is E1, {indicator_id} one of a CLEAR alert of E2; other ids are made up (a 404
+there passes), except TAXII collections: the AMBER one to read, the caller's own to write.
+"""
+
+from __future__ import annotations
+
+from tests.authz.rules import (
+    ADMIN,
+    AUDITOR,
+    DECLARANT,
+    DECLARANT_404,
+    DIRECTOR,
+    ESTABLISHMENT,
+    ESTABLISHMENT_404,
+    IN_CELL,
+    IS_E1,
+    IS_E1_404,
+    MANAGES_E1,
+    NATIONAL,
+    NOT_DECLARANT,
+    OVERSEER,
+    PERSON,
+    READ,
+    RECIPIENT,
+    RELAY_ANALYST,
+    RELAY_ORG,
+    RELAY_ORG_404,
+    RESHARABLE,
+    SEES_ALERT,
+    SEES_E1,
+    SEES_E1_PEOPLE,
+    SOURCE,
+    SOURCE_OR_RELAY_ORG,
+    WRITE_SCOPE,
+    WRITER,
+    Check,
+)
+
+PUBLIC: tuple[Check, ...] | None = None
+A, D = "/api/v1/alerts/{alert_id}", "/api/v1/declarations/{declaration_id}"
+T = "/taxii2/api/collections/{collection_id}"
+
+API: dict[tuple[str, str], tuple[Check, ...] | None] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    # network
+    ("GET", "/api/v1/me"): (READ,),
+    ("GET", "/api/v1/organisations"): (READ,),
+    ("POST", "/api/v1/organisations"): (ADMIN,),
+    ("GET", "/api/v1/organisations/{org_id}"): (READ,),
+    ("GET", "/api/v1/organisations/{org_id}/users"): (READ, SEES_E1_PEOPLE),
+    ("POST", "/api/v1/users"): (WRITE_SCOPE, MANAGES_E1),  # body: a user of E1
+    ("GET", "/api/v1/tokens"): (READ,),
+    ("POST", "/api/v1/tokens"): (WRITE_SCOPE, MANAGES_E1),  # body: a token of E1
+    ("DELETE", "/api/v1/tokens/{token_id}"): (WRITE_SCOPE,),
+    # alerts
+    ("POST", "/api/v1/alerts"): (WRITER,),
+    ("GET", "/api/v1/alerts"): (READ,),
+    ("GET", A): (READ, SEES_ALERT),
+    ("PATCH", A): (WRITER, SOURCE),
+    ("POST", f"{A}/publish"): (WRITER, SOURCE),
+    ("POST", f"{A}/close"): (WRITER, SOURCE),
+    ("POST", f"{A}/retract"): (WRITER, SOURCE),
+    ("GET", f"{A}/revisions"): (READ, SEES_ALERT),
+    ("GET", "/api/v1/indicators"): (READ,),
+    ("GET", f"{A}/export"): (READ, SEES_ALERT, RESHARABLE),
+    ("POST", "/api/v1/imports"): (WRITER,),
+    # audit
+    ("GET", "/api/v1/audit"): (READ, AUDITOR),
+    ("GET", "/api/v1/audit/export"): (READ, AUDITOR),
+    # declarations and relaying
+    ("POST", "/api/v1/declarations"): (WRITER, ESTABLISHMENT),
+    ("GET", "/api/v1/declarations"): (READ,),
+    ("GET", D): (READ, IN_CELL),
+    ("PATCH", D): (WRITER, IN_CELL, DECLARANT),
+    ("GET", f"{D}/history"): (READ, IN_CELL),
+    ("POST", f"{D}/qualify"): (WRITER, RELAY_ANALYST, IN_CELL, NOT_DECLARANT),
+    ("GET", f"{D}/proposals"): (READ, IN_CELL),
+    ("POST", f"{D}/proposals/{{proposal_id}}/apply"): (WRITER, RELAY_ANALYST, IN_CELL),
+    ("POST", f"{D}/close"): (WRITER, IN_CELL, DECLARANT),
+    ("GET", f"{D}/log"): (READ, IN_CELL),
+    ("POST", f"{D}/log"): (WRITER, IN_CELL),
+    ("POST", f"{D}/checklist/{{item}}"): (WRITER, IN_CELL, DECLARANT),
+    ("GET", f"{D}/regulatory"): (READ, IN_CELL),
+    # responses
+    ("PUT", f"{A}/response"): (SEES_ALERT, RECIPIENT, WRITER),
+    ("GET", f"{A}/response"): (READ, SEES_ALERT, RECIPIENT),
+    ("GET", f"{A}/response/history"): (READ, SEES_ALERT, RECIPIENT),
+    ("GET", f"{A}/responses"): (READ, SEES_ALERT, OVERSEER),
+    ("GET", f"{A}/escalations"): (READ, SEES_ALERT, OVERSEER),
+    # delivery
+    ("GET", "/api/v1/stream"): (READ,),
+    ("GET", "/api/v1/webhooks"): (READ,),
+    ("POST", "/api/v1/webhooks"): (WRITER,),
+    ("GET", "/api/v1/webhooks/{endpoint_id}"): (READ,),
+    ("DELETE", "/api/v1/webhooks/{endpoint_id}"): (WRITER,),
+    ("GET", "/api/v1/webhooks/{endpoint_id}/attempts"): (READ,),
+    ("POST", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"): (WRITER,),
+    ("GET", "/api/v1/me/notifications"): (READ, PERSON),
+    ("PUT", "/api/v1/me/notifications"): (READ, PERSON),  # one's own e-mails, even a viewer
+    # TAXII (collection: the AMBER one to read, the caller's submissions to write) and feeds
+    ("GET", "/taxii2/"): (READ,),
+    ("GET", "/taxii2/api/"): (READ,),
+    ("GET", "/taxii2/api/status/{status_id}/"): (READ,),
+    ("GET", "/taxii2/api/collections/"): (READ,),
+    ("GET", f"{T}/"): (READ,),
+    ("GET", f"{T}/manifest/"): (READ,),
+    ("GET", f"{T}/objects/"): (READ,),
+    ("POST", f"{T}/objects/"): (WRITER,),
+    ("GET", f"{T}/objects/{{object_id}}/"): (READ,),
+    ("DELETE", f"{T}/objects/{{object_id}}/"): (WRITER,),
+    ("GET", f"{T}/objects/{{object_id}}/versions/"): (READ,),
+    ("GET", "/api/v1/feeds/indicators.csv"): (READ,),
+    ("GET", "/api/v1/feeds/rpz.zone"): (READ,),
+    ("GET", "/api/v1/feeds/{kind}.txt"): (READ,),
+    # intel
+    ("GET", f"{A}/related"): (READ, SEES_ALERT),
+    ("POST", "/api/v1/sightings"): (WRITER,),
+    ("GET", "/api/v1/indicators/{indicator_id}/sightings"): (READ,),
+    ("GET", f"{A}/sightings"): (READ, SEES_ALERT),
+    ("POST", "/api/v1/indicators/{indicator_id}/confirm"): (SOURCE_OR_RELAY_ORG, WRITER),
+    ("GET", "/api/v1/sweep/indicators"): (READ,),
+    ("GET", "/api/v1/campaigns"): (READ,),
+    ("POST", "/api/v1/campaigns"): (WRITER, RELAY_ORG),
+    ("GET", "/api/v1/campaigns/{campaign_id}"): (READ,),
+    ("PATCH", "/api/v1/campaigns/{campaign_id}"): (WRITER, RELAY_ORG),
+    ("POST", "/api/v1/campaigns/{campaign_id}/merge"): (WRITER, RELAY_ORG),
+    ("POST", "/api/v1/campaigns/{campaign_id}/split"): (WRITER, RELAY_ORG),
+    # posture ({org_id}: E1, whose relays read its posture)
+    ("GET", "/api/v1/posture/items"): (READ,),
+    ("POST", "/api/v1/posture/items"): (WRITER, NATIONAL),
+    ("PATCH", "/api/v1/posture/items/{key}"): (WRITER, NATIONAL),
+    ("GET", "/api/v1/posture/organisations/{org_id}"): (READ, SEES_E1),
+    ("PUT", "/api/v1/posture/organisations/{org_id}/items/{key}"): (SEES_E1, WRITER, IS_E1),
+    ("POST", "/api/v1/posture/organisations/{org_id}/signoff"): (
+        WRITE_SCOPE,
+        IS_E1_404,
+        DIRECTOR,
+        PERSON,
+    ),
+}
+
+# Pages, for a signed-in person: the session carries read, and write for a writer role.
+# POST pages are asked only for their gate (anonymous browsers): what they do for a signed-in
+# person, allowed or not, is a form's business (tests/web); the services behind them are the
+# API's, whose rows above are tried by everyone. Their checks here document the intent.
+PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
+    ("GET", "/static/vendor/{name}"): PUBLIC,
+    ("GET", "/static/{name}"): PUBLIC,
+    ("GET", "/"): PUBLIC,  # sends to the inbox or to sign-in
+    ("GET", "/signin"): PUBLIC,
+    ("POST", "/signin"): PUBLIC,
+    ("POST", "/signout"): PUBLIC,
+    ("POST", "/language"): PUBLIC,
+    ("GET", "/setup"): PUBLIC,  # only while no user exists (tested in tests/web)
+    ("POST", "/setup"): PUBLIC,
+    ("GET", "/organisation"): (),
+    ("POST", "/organisation"): (),
+    ("GET", "/inbox"): (),
+    ("GET", "/alerts/{alert_id}/row"): (SEES_ALERT,),
+    ("GET", "/alerts/{alert_id}"): (SEES_ALERT,),
+    ("GET", "/alerts/{alert_id}/indicators.csv"): (SEES_ALERT,),
+    ("GET", "/alerts/{alert_id}/export.{kind}.json"): (SEES_ALERT, RESHARABLE),
+    ("POST", "/alerts/{alert_id}/publish"): (SOURCE,),
+    ("POST", "/alerts/{alert_id}/close"): (SOURCE,),
+    ("POST", "/alerts/{alert_id}/update"): (SEES_ALERT,),
+    ("POST", "/alerts/{alert_id}/response"): (SEES_ALERT,),
+    ("GET", "/compose"): (),
+    ("POST", "/compose"): (),
+    ("POST", "/compose/extract"): (),
+    ("GET", "/dashboard"): (),
+    ("GET", "/dashboard/{org_id}"): (SEES_E1,),
+    ("POST", "/dashboard/items/{key}"): (),
+    ("POST", "/dashboard/signoff"): (),
+    ("GET", "/dashboard/report/monthly"): (),
+    ("GET", "/relay"): (RELAY_ORG_404,),
+    ("GET", "/declare"): (ESTABLISHMENT_404, WRITER),
+    ("POST", "/declare"): (),
+    ("POST", "/declare/autosave"): (),
+    ("GET", "/declarations/{declaration_id}"): (IN_CELL,),
+    ("POST", "/declarations/{declaration_id}/qualify"): (IN_CELL,),
+    ("POST", "/declarations/{declaration_id}/proposals/{proposal_id}/apply"): (IN_CELL,),
+    ("GET", "/declarations/{declaration_id}/edit"): (IN_CELL, DECLARANT_404, WRITER),
+    # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
+    **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+}
