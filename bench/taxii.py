@@ -42,7 +42,6 @@ from typing import Any
 import requests
 from taxii2client.v21 import Server, as_pages
 
-from tocsin.app import build_state
 from tocsin.audit.service import SYSTEM
 from tocsin.db import migrate, transaction
 from tocsin.interop.taxii import store
@@ -50,6 +49,7 @@ from tocsin.interop.taxii.collections import submissions_collection_id
 from tocsin.network import service as network
 from tocsin.network.models import OrgKind, Scope
 from tocsin.settings import Settings
+from tocsin.state import build_state
 
 HERE = Path(__file__).resolve().parent
 MEDALLION_VENV = HERE / ".venv-medallion"

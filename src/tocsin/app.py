@@ -1,44 +1,52 @@
-"""`create_app(settings)`: the whole node built from settings, nothing at import time."""
+"""`create_app(settings)`: the whole node built from settings, nothing at import time.
+
+The top of the house: the routers of every package, the periodic jobs, the error mapping
+(problem+json for the API, pages for the browser) and the lifespan that starts the bus, the
+delivery dispatchers (told what a delivery means by the publication layer) and the jobs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__, problems
-from tocsin.alerts.api import router as alerts_router
-from tocsin.audit.api import router as audit_router
-from tocsin.clock import Clock, SystemClock
-from tocsin.db import load_all_models, make_engine, make_sessionmaker
 from tocsin.delivery.api import router as delivery_router
 from tocsin.delivery.runtime import start_delivery, stop_delivery
 from tocsin.deps import StateDep
 from tocsin.errors import TocsinError
+from tocsin.exchange.api import router as exchange_router
 from tocsin.idempotency import Idempotency
 from tocsin.intel.api import router as intel_router
-from tocsin.interop.api_exchange import router as exchange_router
 from tocsin.interop.feeds import router as feeds_router
 from tocsin.interop.taxii.api import router as taxii_router
+from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
 from tocsin.network.api import router as network_router
 from tocsin.observability import RequestId
 from tocsin.posture.api import router as posture_router
+from tocsin.publication.api import router as alerts_router
+from tocsin.publication.receipts import on_delivered
 from tocsin.ratelimit import RateLimit
 from tocsin.relay.api import router as relay_router
+from tocsin.relay.tasks import DEADLINE_JOB
+from tocsin.responses import escalation
 from tocsin.responses.api import router as responses_router
-from tocsin.scheduler import Scheduler, default_jobs
+from tocsin.scheduler import Scheduler
 from tocsin.settings import Settings
-from tocsin.state import AppState
+from tocsin.state import AppState, build_state
+from tocsin.trail.api import router as audit_router
+from tocsin.web import tasks as web_tasks
 from tocsin.web.pages import router as web_router
-from tocsin.web.responding import install as install_web_hooks
+from tocsin.web.render import problem_page
 
 ROUTERS = [
     network_router,
@@ -56,16 +64,21 @@ ROUTERS = [
 ]
 
 
-def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
-    """Engine, sessions and clock for one node."""
-    load_all_models()
-    engine = make_engine(settings.effective_database_url)
-    return AppState(
-        settings=settings,
-        engine=engine,
-        sessions=make_sessionmaker(engine),
-        clock=clock or SystemClock(),
-    )
+# Where answers are problem+json; every other path is a page for a person.
+MACHINE_PATHS = ("/api/", "/taxii2", "/healthz", "/readyz")
+
+
+def node_jobs() -> list[Job]:
+    """Every periodic job of a node."""
+    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs()]
+
+
+async def on_tocsin_error(request: Request, exc: Exception) -> Response:
+    """A refusal: problem+json for machines, a page that says why for people."""
+    assert isinstance(exc, TocsinError)
+    if request.url.path.startswith(MACHINE_PATHS):
+        return await problems.on_tocsin_error(request, exc)
+    return problem_page(request, exc)
 
 
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
@@ -75,14 +88,14 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = Scheduler(app_state, default_jobs()) if settings.run_workers else None
+        scheduler = Scheduler(app_state, node_jobs()) if settings.run_workers else None
         if scheduler:
             scheduler.start()
-        await start_delivery(app_state)
+        delivery = await start_delivery(app_state, on_delivered=on_delivered)
         try:
             yield
         finally:
-            await stop_delivery(app_state)
+            await stop_delivery(app_state, delivery)
             if scheduler:
                 await scheduler.stop()
             if state is None:  # we built the engine, we dispose of it
@@ -98,8 +111,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         lifespan=lifespan,
     )
     app.state.tocsin = app_state
-    install_web_hooks(app_state)
-    app.add_exception_handler(TocsinError, problems.on_tocsin_error)
+    app.add_exception_handler(TocsinError, on_tocsin_error)
     # OperationalError: connection lost, server restarting, disk full; TimeoutError: no
     # connection free in the pool. Both are the database's state, not the request's.
     app.add_exception_handler(OperationalError, problems.on_database_error)
@@ -139,7 +151,7 @@ def _add_probes(app: FastAPI) -> None:
             checks["database"] = "ok"
         except Exception as exc:  # any failure means "not ready", with the reason
             checks["database"] = f"error: {type(exc).__name__}"
-        bus = state.components.get("bus")
+        bus = state.bus
         checks["bus"] = "ok" if bus is None or await bus.ping() else "error: unreachable"
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "error", **checks}, 200 if ok else 503)

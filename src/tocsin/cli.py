@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -14,10 +14,12 @@ from rich.table import Table
 from tocsin.clock import SystemClock
 from tocsin.db import migrate, transaction
 from tocsin.errors import TocsinError
-from tocsin.interop.cli import register as register_exchange
+from tocsin.exchange.cli import register as register_exchange
 from tocsin.settings import Settings
-from tocsin.state import AppState
 from tocsin.sweep.cli import sweep as sweep_command
+
+if TYPE_CHECKING:  # the bus and mailer modules load with the state: only commands need them
+    from tocsin.state import AppState
 
 app = typer.Typer(help="tocsin: cyber-alert and incident-sharing hub.", no_args_is_help=True)
 admin = typer.Typer(help="Manage organisations, users and tokens.", no_args_is_help=True)
@@ -31,9 +33,9 @@ console = Console()
 
 
 def build_state(settings: Settings) -> AppState:
-    """The node's state, imported late: the web application costs over a second to import,
+    """The node's state, imported late: the bus and database modules cost time to import,
     which `tocsin sweep` (run on log servers, often in loops) must not pay."""
-    from tocsin.app import build_state as build
+    from tocsin.state import build_state as build
 
     return build(settings)
 

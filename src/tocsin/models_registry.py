@@ -15,7 +15,6 @@ MODEL_MODULES = [
     "tocsin.interop.exchange_models",
     "tocsin.interop.taxii.models",
     "tocsin.intel.models",
-    "tocsin.web.models",
     "tocsin.posture.models",
 ]
 

@@ -11,21 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
+from tocsin.jobs import Job
 from tocsin.state import AppState
 
 log = logging.getLogger(__name__)
-
-Tick = Callable[[AppState], object]
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every_seconds: float
-    tick: Tick
 
 
 class Scheduler:
@@ -52,13 +42,3 @@ class Scheduler:
             except Exception:  # a failing tick is logged and retried, never kills the node
                 log.exception("scheduled job %s failed", job.name)
             await asyncio.sleep(job.every_seconds)
-
-
-def default_jobs() -> list[Job]:
-    """Every periodic job of tocsin. Packages add theirs here (one line each)."""
-    # Imported late: the jobs import the whole app.
-    from tocsin.relay.tasks import DEADLINE_JOB
-    from tocsin.responses import escalation
-    from tocsin.web import tasks as web_tasks
-
-    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs()]

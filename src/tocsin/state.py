@@ -1,14 +1,22 @@
-"""What one running node holds: settings, database, clock, bus. Built by `create_app`."""
+"""What one running node holds: settings, database, clock, and the parts its lifespan starts.
+
+On the ground floor: every package may receive the node's state, so it names only
+ground-floor types (the bus, the mailer, the live hub, the sign-in lockout).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tocsin.clock import Clock
+from tocsin.bus.base import Bus
+from tocsin.clock import Clock, SystemClock
+from tocsin.db import load_all_models, make_engine, make_sessionmaker
+from tocsin.livehub import LiveHub
+from tocsin.lockout import Lockout
+from tocsin.mailer import Mailer
 from tocsin.settings import Settings
 
 
@@ -18,5 +26,20 @@ class AppState:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock
-    # Components added by later packages (bus, dispatchers, live hub), by name.
-    components: dict[str, Any] = field(default_factory=dict)
+    # Set by the delivery runtime when the node starts, unless a test gave its own.
+    bus: Bus | None = None
+    mailer: Mailer | None = None
+    live_hub: LiveHub | None = None
+    sign_in_lockout: Lockout = field(default_factory=Lockout)
+
+
+def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
+    """Engine, sessions and clock for one node; nothing connects until it is used."""
+    load_all_models()
+    engine = make_engine(settings.effective_database_url)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        clock=clock or SystemClock(),
+    )

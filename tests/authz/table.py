@@ -1,4 +1,6 @@
 """Who may call what: one row per API operation and per page, the checks in the order applied.
+The one authorisation table of the tests: test_table.py asks every actor every row;
+test_matrix.py asks each row's gate (`gate`) and, for the resources, the TLP 2.0 oracle.
 
 Read a row left to right: a caller refused by a check gets that check's status (403 for a
 missing scope, role or kind of organisation; 404 for a resource it may not see, never telling
@@ -195,3 +197,26 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }
+
+
+PUBLIC_GATE, READ_GATE, WRITE_GATE, ADMIN_GATE, PAGE_GATE = (
+    "public",
+    "read",
+    "write",
+    "admin",
+    "page",
+)
+
+
+def gate(checks: tuple[Check, ...] | None, *, page: bool = False) -> str:
+    """The first door of a row: who may knock at all (anonymous, a reader, a writer, an
+    administrator, or for pages a signed-in person)."""
+    if checks is None:
+        return PUBLIC_GATE
+    if page:
+        return PAGE_GATE
+    if ADMIN in checks:
+        return ADMIN_GATE
+    if WRITER in checks or WRITE_SCOPE in checks:
+        return WRITE_GATE
+    return READ_GATE

@@ -28,7 +28,7 @@ from tests.sharing.oracle import expected_readers
 from tests.web.helpers import sign_in
 from tests.world import World
 from tocsin.alerts.models import Alert
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.app import ROUTERS, create_app
 from tocsin.db import transaction
 from tocsin.network import service as network_service
@@ -45,12 +45,6 @@ CASES: dict[str, dict[str, Any]] = {
     "RED, E1 named": {"tlp": "red", "scope": {"kind": "explicit", "organisations": ["E1"]}},
 }
 Row = tuple[str, str, tuple[Check, ...]]
-
-
-@pytest.fixture
-def sqlite_only(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the matrix runs on SQLite: authorisation does not depend on the database")
 
 
 def _routes(router: Any) -> Iterator[Any]:
@@ -142,7 +136,7 @@ class Run:
 
 
 def test_every_actor_gets_the_answer_the_table_expects_from_the_api(
-    sqlite_only: None, client: TestClient, world: World, state: AppState
+    client: TestClient, world: World, state: AppState
 ) -> None:
     actors = build_actors(state, world)
     alerts = {case: _alert(client, world, case) for case in CASES}
@@ -201,7 +195,7 @@ def _as_api(answer: Any, method: str, anonymous: bool) -> _Answer:
 
 
 def test_every_person_gets_the_answer_the_table_expects_from_the_pages(
-    sqlite_only: None, client: TestClient, world: World, state: AppState
+    client: TestClient, world: World, state: AppState
 ) -> None:
     actors = [a for a in build_actors(state, world) if a.email or a is ANONYMOUS]
     alerts = {case: _alert(client, world, case) for case in CASES}

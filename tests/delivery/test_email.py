@@ -16,9 +16,10 @@ from tests.delivery.helpers import deliveries, want_email
 from tests.delivery.receivers import free_port
 
 from tocsin.delivery.dispatch_email import drain_email_once
-from tocsin.delivery.mailer import SMTPMailer
 from tocsin.delivery.models import Channel, DeliveryStatus
 from tocsin.indicators.normalize import defang
+from tocsin.mailer import SMTPMailer
+from tocsin.publication.receipts import on_delivered
 from tocsin.state import AppState
 
 
@@ -64,7 +65,7 @@ async def test_an_amber_alert_is_mailed_with_its_label_and_defanged_indicators(
     inbox, mailer = smtp
     want_email(client, world, "so_E2", ["critical"])
     alert = publish(client, world, "E1", severity="critical", tlp="amber")
-    assert await drain_email_once(state, mailer) == 1
+    assert await drain_email_once(state, mailer, on_delivered) == 1
     [(to, message)] = inbox.messages
     assert to == ["so_e2@test.example.org"]
     assert str(message["Subject"]).startswith("[TLP:AMBER] [CRITICAL] ")
@@ -86,7 +87,7 @@ async def test_a_red_alert_sends_a_link_and_no_content(
     want_email(client, world, "so_E2", ["critical"])
     scope = {"kind": "explicit", "organisations": [str(world.ids["E2"])]}
     alert = publish(client, world, "E1", tlp="red", scope=scope)
-    assert await drain_email_once(state, mailer) == 1
+    assert await drain_email_once(state, mailer, on_delivered) == 1
     [(_, message)] = inbox.messages
     assert str(message["Subject"]).startswith("[TLP:RED]")
     text = _text(message)
@@ -102,7 +103,7 @@ async def test_an_unreachable_mail_server_is_retried_later(
     want_email(client, world, "so_E2", ["critical"])
     publish(client, world, "E1")
     down = SMTPMailer(host="127.0.0.1", port=free_port(), timeout=2)
-    assert await drain_email_once(state, down, random.Random(1)) == 0
+    assert await drain_email_once(state, down, on_delivered, random.Random(1)) == 0
     [row] = deliveries(state, Channel.email)
     assert row.status is DeliveryStatus.pending and row.attempts == 1
     assert row.next_attempt_at is not None and row.next_attempt_at > state.clock.now()

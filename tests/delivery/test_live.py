@@ -7,7 +7,7 @@ import gc
 import tracemalloc
 from uuid import UUID, uuid4
 
-from tocsin.delivery.live import DEFAULT_QUEUE_SIZE, LiveEvent, LiveHub
+from tocsin.livehub import DEFAULT_QUEUE_SIZE, LiveEvent, LiveHub
 
 CHU = UUID("00000000-0000-0000-0000-0000000000c1")
 GHT = UUID("00000000-0000-0000-0000-0000000000c2")

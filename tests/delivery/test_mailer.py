@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tocsin.delivery.mailer import Mailer, MailerError, MemoryMailer, SMTPMailer
+from tocsin.mailer import Mailer, MailerError, MemoryMailer, SMTPMailer
 
 
 def free_port() -> int:

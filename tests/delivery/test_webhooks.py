@@ -15,11 +15,12 @@ from tests.delivery.receivers import Receiver, standard_webhooks_valid
 
 from tocsin.clock import ManualClock
 from tocsin.delivery.dispatch_webhook import WebhookDispatcher
-from tocsin.delivery.mailer import MemoryMailer
 from tocsin.delivery.models import Channel, DeliveryStatus
 from tocsin.delivery.service import check_webhook_url
 from tocsin.delivery.webhook_client import WebhookClient, WebhookLimits
 from tocsin.errors import InvalidInput
+from tocsin.mailer import MemoryMailer
+from tocsin.publication.receipts import on_delivered
 from tocsin.state import AppState
 
 
@@ -71,7 +72,7 @@ def test_the_secret_is_shown_once_and_endpoints_belong_to_their_organisation(
 
 def _dispatcher(state: AppState, attempt_timeout: float = 5.0) -> WebhookDispatcher:
     limits = WebhookLimits(attempt_timeout=attempt_timeout, read_timeout=attempt_timeout)
-    return WebhookDispatcher(state, WebhookClient(limits), rng=random.Random(7))
+    return WebhookDispatcher(state, WebhookClient(limits), on_delivered, rng=random.Random(7))
 
 
 async def test_a_receiver_gets_the_alert_signed_per_standard_webhooks(
@@ -100,7 +101,7 @@ async def test_failures_are_retried_with_backoff_then_the_endpoint_is_disabled_a
     client: Any, world: Any, state: AppState, clock: ManualClock
 ) -> None:
     mailer = MemoryMailer()
-    state.components["mailer"] = mailer
+    state.mailer = mailer
     async with Receiver(mode="fail") as receiver:
         hook = register_webhook(client, world, "E2", receiver.url)
         publish(client, world, "E1")

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tocsin.errors import InvalidInput
+from tocsin.exchange.misp_import import plan_event
+from tocsin.exchange.stix_import import plan_bundle
 from tocsin.indicators.extract import extract
-from tocsin.interop.misp_import import plan_event
-from tocsin.interop.stix_import import plan_bundle
 from tocsin.sweep.base import SKIP
 from tocsin.sweep.formats import build_reader
 from tocsin.sweep.records import Record

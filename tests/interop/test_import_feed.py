@@ -19,7 +19,7 @@ from tests.world import World
 from tocsin.alerts.models import Alert
 from tocsin.audit.service import Actor
 from tocsin.db import transaction
-from tocsin.interop.misp_feed import import_feed, open_feed
+from tocsin.exchange.misp_feed import import_feed, open_feed
 from tocsin.state import AppState
 
 UUIDS = [f"11111111-2222-4333-8444-55555555555{n}" for n in range(3)]

@@ -9,16 +9,16 @@ from sqlalchemy import select
 
 from tests.relay.factory import URL, declare
 from tests.world import World
+from tocsin.app import node_jobs
 from tocsin.audit.models import AuditRecord
 from tocsin.clock import ManualClock
 from tocsin.relay.publishing import AUTO_NOTE
 from tocsin.relay.tasks import DEADLINE_JOB, deadline_tick
-from tocsin.scheduler import default_jobs
 from tocsin.state import AppState
 
 
 def test_the_job_is_scheduled() -> None:
-    assert DEADLINE_JOB in default_jobs()
+    assert DEADLINE_JOB in node_jobs()
 
 
 def test_silent_relays_get_the_shareable_part_published(

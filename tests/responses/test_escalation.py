@@ -11,21 +11,21 @@ from sqlalchemy.exc import OperationalError
 
 from tests.alerts.factory import publish
 from tests.responses.helpers import add_director
+from tocsin.app import node_jobs
 from tocsin.audit.models import AuditRecord
 from tocsin.db import make_engine, make_sessionmaker, transaction
-from tocsin.delivery.mailer import MemoryMailer
 from tocsin.delivery.models import Channel, Delivery
 from tocsin.delivery.outbox import payload_bodies
+from tocsin.mailer import MemoryMailer
 from tocsin.responses import escalation
 from tocsin.responses.models import Escalation
-from tocsin.scheduler import default_jobs
 from tocsin.state import AppState
 
 
 @pytest.fixture
 def mailer(state):
     sent = MemoryMailer()
-    state.components["mailer"] = sent
+    state.mailer = sent
     return sent
 
 
@@ -70,7 +70,7 @@ def _events(state, org_id):
 
 
 def test_the_escalation_job_is_scheduled():
-    assert "responses.escalation" in [job.name for job in default_jobs()]
+    assert "responses.escalation" in [job.name for job in node_jobs()]
 
 
 def test_silence_goes_to_the_director_then_to_the_relays(client, world, state, clock, mailer):
@@ -210,7 +210,7 @@ def _node(state: AppState, mailer: MemoryMailer) -> AppState:
     engine = make_engine(state.settings.database_url)
     return AppState(
         settings=state.settings, engine=engine, sessions=make_sessionmaker(engine),
-        clock=state.clock, components={"mailer": mailer},
+        clock=state.clock, mailer=mailer,
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from tocsin.audit.models import AuditRecord
 from tocsin.bus.memory import MemoryBus
 from tocsin.db import transaction
 from tocsin.delivery.dispatch_live import drain_live_once
+from tocsin.publication.receipts import on_delivered
 from tocsin.responses.models import ResponseChange
 
 # An AMBER alert of E1 scoped to its region R1 reaches these organisations.
@@ -221,7 +222,7 @@ def test_the_first_delivery_marks_recipients_received_in_one_audit_record(
     async def drain():
         await bus.start()
         try:
-            return await drain_live_once(state, bus)
+            return await drain_live_once(state, bus, on_delivered)
         finally:
             await bus.close()
 

@@ -12,7 +12,7 @@ from tests.alerts.factory import alert_body
 from tests.sharing.oracle import expected_readers
 from tests.world import LAYOUT
 from tocsin.alerts.models import Alert
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.db import transaction
 from tocsin.network.service import load_network
 

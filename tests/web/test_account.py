@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
@@ -13,10 +14,11 @@ from tests.world import World
 from tocsin.audit.service import SYSTEM
 from tocsin.clock import ManualClock
 from tocsin.db import transaction
+from tocsin.errors import Unauthenticated
 from tocsin.network import service as network_service
+from tocsin.network.auth import SESSION_COOKIE, token_or_browser
 from tocsin.network.models import Role
 from tocsin.state import AppState
-from tocsin.web.auth import SESSION_COOKIE, principal_from_session
 
 
 def test_sign_in_opens_the_inbox_with_an_httponly_lax_cookie(
@@ -194,23 +196,26 @@ def _request_with(app: object, cookie: str) -> Request:
     return Request({"type": "http", "app": app, "headers": [header], "method": "GET", "path": "/"})
 
 
-def test_the_stream_hook_reads_the_session_cookie(client: TestClient, world: World) -> None:
+def test_the_stream_accepts_a_signed_in_browser_and_refuses_a_forged_cookie(
+    client: TestClient, world: World, state: AppState
+) -> None:
     sign_in(client, "so_E1")
     cookie = client.cookies.get(SESSION_COOKIE) or ""
-    principal = principal_from_session(_request_with(client.app, cookie))
-    assert principal is not None
-    assert principal.org_id == world.ids["E1"]
-    assert principal.user_id == world.users["so_E1"]
-    assert principal_from_session(_request_with(client.app, "forged")) is None
+    with transaction(state.sessions) as session:
+        principal = token_or_browser(_request_with(client.app, cookie), session, state.clock.now())
+        assert principal.org_id == world.ids["E1"]
+        assert principal.user_id == world.users["so_E1"]
+        with pytest.raises(Unauthenticated):
+            token_or_browser(_request_with(client.app, "forged"), session, state.clock.now())
 
 
 def test_expired_sessions_are_purged_by_the_periodic_job(
     client: TestClient, world: World, state: AppState, clock: ManualClock
 ) -> None:
-    from tocsin.scheduler import default_jobs
+    from tocsin.app import node_jobs
     from tocsin.web.tasks import purge_sessions
 
-    assert "web.purge_sessions" in {job.name for job in default_jobs()}
+    assert "web.purge_sessions" in {job.name for job in node_jobs()}
     sign_in(client, "so_E1")
     assert purge_sessions(state) == 0
     clock.advance(timedelta(hours=11))

@@ -156,7 +156,7 @@ def test_a_new_critical_alert_appears_live_with_a_banner(tmp_path: Path) -> None
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(f"{base}/inbox")
-            hub = state.components["live_hub"]
+            hub = state.live_hub
             deadline = time.monotonic() + 10
             while not hub.connection_count(world.ids["E1"]) and time.monotonic() < deadline:
                 time.sleep(0.05)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from tests.alerts.factory import publish
 from tests.web.helpers import page_token, sign_in
 from tests.world import World
 from tocsin.audit.service import SYSTEM
+from tocsin.clock import ManualClock
 from tocsin.db import transaction
 from tocsin.network import service as network_service
 from tocsin.network.models import Role
@@ -67,46 +70,43 @@ def test_relays_drill_down_and_strangers_get_a_404_page(client: TestClient, worl
     assert hidden.status_code == 404 and "may not see it" in hidden.text
 
 
-def test_response_columns_come_from_the_registered_source(
-    client: TestClient, world: World, state: AppState
+def test_the_dashboard_shows_the_organisations_own_responses(
+    client: TestClient, world: World, clock: ManualClock
 ) -> None:
-    alert = publish(client, world, "E2")
-    calls = []
-
-    def cells(
-        session: object, org_id: object, alert_ids: list[object]
-    ) -> dict[object, dict[str, str]]:
-        calls.append((org_id, alert_ids))
-        return {alert_ids[0]: {"acknowledged_at": "ACK-MARK", "applicability": "affected"}}
-
-    state.components["web.response_cells"] = cells
+    alert = publish(client, world, "E2", title="Phishing seen at E2")
+    clock.advance(timedelta(minutes=12))
+    answer = client.put(f"/api/v1/alerts/{alert['id']}/response", headers=world.auth("E1"),
+                        json={"applicability": "affected"})  # fmt: skip
+    assert answer.status_code == 200, answer.text
     sign_in(client, "so_E1")
-    page = client.get("/dashboard").text
-    assert "ACK-MARK" in page and "affected" in page
-    assert calls and str(calls[0][1][0]) == alert["id"]
+    page = client.get("/dashboard", headers=EN).text
+    row = page.split(f"/alerts/{alert['id']}")[1].split("</tr>")[0]
+    assert "affected" in row and "2026-01-01 08:00 UTC" not in row  # stated, not acknowledged
+    acknowledged = client.put(f"/api/v1/alerts/{alert['id']}/response",
+                              headers=world.auth("E1"), json={"acknowledged": True})  # fmt: skip
+    assert acknowledged.status_code == 200, acknowledged.text
+    row = client.get("/dashboard", headers=EN).text.split(f"/alerts/{alert['id']}")[1]
+    row = row.split("</tr>")[0]
+    assert "2026-01-01 08:12 UTC" in row and "12 min" in row
 
 
-def test_the_inbox_and_alert_page_take_the_responses_hooks(
-    client: TestClient, world: World, state: AppState
+def test_the_inbox_and_alert_page_show_where_the_response_stands(
+    client: TestClient, world: World
 ) -> None:
     waiting = publish(client, world, "E2", title="Waiting for us")
     done = publish(client, world, "E3", title="Already acknowledged")
-
-    def cells(
-        session: object, org_id: object, alert_ids: list[object]
-    ) -> dict[object, dict[str, str]]:
-        return {i: ({"acknowledged_at": "ACKED"} if str(i) == done["id"] else
-                    {"escalates_at": "10:30 UTC"}) for i in alert_ids}  # fmt: skip
-
-    def buttons(session: object, principal: object, alert_id: object, csrf: str, lang: str) -> str:
-        return f'<form id="ack-form"><input name="csrf_token" value="{csrf}"></form>'
-
-    state.components["web.response_cells"] = cells
-    state.components["web.alert_response"] = buttons
+    acknowledged = client.put(f"/api/v1/alerts/{done['id']}/response", headers=world.auth("E1"),
+                              json={"acknowledged": True})  # fmt: skip
+    assert acknowledged.status_code == 200, acknowledged.text
     sign_in(client, "so_E1")
     inbox = client.get("/inbox", headers=EN).text
     row = inbox.split(f'id="alert-{waiting["id"]}"')[0].rsplit("<tr", 1)[1]
     assert "unacknowledged" in row
-    assert "Escalates at 10:30 UTC" in inbox and "ACKED" in inbox
-    page = client.get(f"/alerts/{waiting['id']}").text
-    assert f'<form id="ack-form"><input name="csrf_token" value="{page_token(client)}">' in page
+    waiting_row = inbox.split(f'id="alert-{waiting["id"]}"')[1].split("</tr>")[0]
+    assert "Escalates at 2026-01-01 08:30 UTC" in waiting_row  # critical: 30 minutes
+    done_row = inbox.split(f'id="alert-{done["id"]}"')[1].split("</tr>")[0]
+    assert "2026-01-01 08:00 UTC" in done_row and "Escalates" not in done_row
+    page = client.get(f"/alerts/{waiting['id']}", headers=EN).text
+    form = page.split('id="acknowledge"')[0].rsplit("<form", 1)[1]
+    assert f'name="csrf_token" value="{page_token(client)}"' in form
+    assert "Escalates at" in page.split('id="ack-state"')[1].split("</dd>")[0]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert, AlertIndicator, AlertRevision
+from tocsin.alerts.projection import facts
 from tocsin.alerts.schemas import (
     AlertOut,
     AlertSummary,
@@ -17,7 +18,6 @@ from tocsin.alerts.schemas import (
     RevisionOut,
     ScopeOut,
 )
-from tocsin.alerts.service import facts
 from tocsin.network.models import Organisation
 from tocsin.sharing.rules import Network, reveals_source
 from tocsin.sharing.tlp import TLP

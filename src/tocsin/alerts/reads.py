@@ -11,10 +11,8 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert, AlertAudience, AlertIndicator, AlertRevision
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.alerts.vocab import Category, Severity, Status
-from tocsin.audit.service import Actor
-from tocsin.audit.service import record as audit
 from tocsin.errors import NotFound
 from tocsin.indicators.types import IndicatorType
 from tocsin.sharing.rules import Network, can_see
@@ -103,13 +101,11 @@ def _double_checked(alerts: list[Alert], viewer_id: uuid.UUID, network: Network)
     return kept
 
 
-def revisions(
-    *, session: Session, alert_id: uuid.UUID, viewer_id: uuid.UUID, network: Network
-) -> list[AlertRevision]:
-    get_visible(session=session, alert_id=alert_id, viewer_id=viewer_id, network=network)
+def revisions(*, session: Session, alert: Alert) -> list[AlertRevision]:
+    """Every revision of an alert the caller has opened, oldest first."""
     query = (
         select(AlertRevision)
-        .where(AlertRevision.alert_id == alert_id)
+        .where(AlertRevision.alert_id == alert.id)
         .order_by(AlertRevision.number)
     )
     return list(session.scalars(query))
@@ -138,22 +134,3 @@ def search_indicators(
         query = query.where(AlertIndicator.type == kind)
     rows = [(i, a) for i, a in session.execute(query).all()]
     return [(i, a) for i, a in rows if can_see(viewer_id, facts(a), network)]
-
-
-SENSITIVE = frozenset({TLP.amber_strict, TLP.red})
-
-
-def record_sensitive_read(*, session: Session, alert: Alert, by: Actor, now: datetime) -> None:
-    """Reads of AMBER+STRICT and RED content by anyone but the source are audited."""
-    if alert.tlp not in SENSITIVE or by.org_id == alert.source_org_id:
-        return
-    audit(
-        session=session,
-        actor=by,
-        action="alert.read",
-        target_type="alert",
-        target_id=alert.id,
-        at=now,
-        concerns=[alert.source_org_id],
-        details={"tlp": alert.tlp.value, "revision": alert.revision},
-    )

@@ -2,76 +2,39 @@
 
 Functions never commit: the request, task or command that calls them owns the transaction.
 Every change writes an audit record; every publish, update, close or retract also writes an
-immutable revision and refreshes the audience index.
+immutable revision. What follows a revision (the audience index, responses, deliveries,
+correlation, feeds) is the publication layer's: call `tocsin.publication`, not this module,
+to change an alert.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from tocsin.alerts import hooks
 from tocsin.alerts.models import Alert, AlertAudience, AlertIndicator, AlertRevision
+from tocsin.alerts.projection import content_of, snapshot
 from tocsin.alerts.schemas import AlertContent, AlertPatch, IndicatorIn
 from tocsin.alerts.vocab import RevisionAction, Status
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import Conflict, InvalidInput, NotFound
-from tocsin.sharing.rules import AlertFacts, Network, ScopeKind, readers, scope_error
+from tocsin.sharing.rules import AlertFacts, Network, OrgId, ScopeKind, scope_error
 from tocsin.sharing.tlp import TLP
 
 
-def facts(alert: Alert) -> AlertFacts:
-    """What the sharing rules need to know of a stored alert."""
-    return AlertFacts(
-        source_id=alert.source_org_id,
-        tlp=alert.tlp,
-        scope=alert.scope_kind,
-        area_id=alert.scope_area_id,
-        named=frozenset(uuid.UUID(o) for o in alert.named),
-        draft=alert.status is Status.draft,
-        anonymous=alert.anonymous,
-    )
+@dataclass(frozen=True)
+class Revised:
+    """An alert after a lifecycle step, and the revision it stored (None: a draft edit)."""
 
-
-def content_of(alert: Alert) -> AlertContent:
-    """The current content of a stored alert, as its author would write it."""
-    return AlertContent.model_validate(
-        {
-            "title": alert.title,
-            "summary": alert.summary,
-            "category": alert.category,
-            "severity": alert.severity,
-            "tlp": alert.tlp,
-            "pap": alert.pap,
-            "scope": {
-                "kind": alert.scope_kind,
-                "area_id": alert.scope_area_id,
-                "organisations": [uuid.UUID(o) for o in alert.named],
-            },
-            "anonymous": alert.anonymous,
-            "first_seen": alert.first_seen,
-            "care_impact": alert.care_impact,
-            "origin": alert.origin,
-            "attack_steps": alert.attack_steps,
-            "indicators": [
-                {
-                    "type": i.type,
-                    "value": i.value,
-                    "comment": i.comment,
-                    "first_seen": i.first_seen,
-                    "valid_until": i.valid_until,
-                }
-                for i in alert.indicators
-                if i.withdrawn_at is None
-            ],
-            "countermeasures": alert.countermeasures,
-        }
-    )
+    alert: Alert
+    revision: AlertRevision | None
 
 
 def _checked_scope(
@@ -157,7 +120,6 @@ def create_draft(
     _apply_content(alert, content, network, now)
     session.add(alert)
     session.flush()
-    hooks.on_draft(session=session, alert=alert, now=now)
     _audit(session, alert, by, "alert.create", now, {"title": alert.title})
     return alert
 
@@ -179,7 +141,7 @@ def update(
     by: Actor,
     network: Network,
     now: datetime,
-) -> Alert:
+) -> Revised:
     """Change a draft, or publish an update of a live alert as a new revision."""
     alert = get_for_source(session=session, alert_id=alert_id, org_id=org_id)
     if alert.status in (Status.closed, Status.retracted):
@@ -192,47 +154,43 @@ def update(
         raise InvalidInput.one("body", str(exc)) from exc
     _apply_content(alert, content, network, now)
     if alert.status is Status.draft:
-        hooks.on_draft(session=session, alert=alert, now=now)
         _audit(session, alert, by, "alert.edit", now, {"fields": sorted(changes)})
-        return alert
+        return Revised(alert, None)
     alert.status = Status.updated
-    _new_revision(session, alert, RevisionAction.update, by, now, network, patch.note)
-    return alert
+    return Revised(alert, _new_revision(session, alert, RevisionAction.update, by, now, patch.note))
 
 
 def publish(
     *, session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, by: Actor, network: Network,
     now: datetime, note: str | None = None,
-) -> Alert:  # fmt: skip
-    """Publish a draft: revision 1, its audience, and its deliveries, in one transaction."""
+) -> Revised:  # fmt: skip
+    """Publish a draft: its status and revision 1 (what follows is the publication layer's)."""
     alert = get_for_source(session=session, alert_id=alert_id, org_id=org_id)
     if alert.status is not Status.draft:
         raise Conflict(f"only a draft can be published; this alert is {alert.status.value}")
     _checked_scope(content_of(alert), alert.source_org_id, network)
     alert.status = Status.published
     alert.published_at = now
-    _new_revision(session, alert, RevisionAction.publish, by, now, network, note)
-    return alert
+    return Revised(alert, _new_revision(session, alert, RevisionAction.publish, by, now, note))
 
 
 def close(
     *, session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, by: Actor, network: Network,
     now: datetime, note: str | None = None,
-) -> Alert:  # fmt: skip
+) -> Revised:  # fmt: skip
     """Close a live alert: the incident is over; it stays readable."""
     alert = get_for_source(session=session, alert_id=alert_id, org_id=org_id)
     if not alert.status.is_live:
         raise Conflict(f"only a published alert can be closed; this one is {alert.status.value}")
     alert.status = Status.closed
     alert.closed_at = alert.updated_at = now
-    _new_revision(session, alert, RevisionAction.close, by, now, network, note)
-    return alert
+    return Revised(alert, _new_revision(session, alert, RevisionAction.close, by, now, note))
 
 
 def retract(
     *, session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, by: Actor, network: Network,
     now: datetime, reason: str,
-) -> Alert:  # fmt: skip
+) -> Revised:  # fmt: skip
     """Withdraw a published alert that was wrong; peers are told why."""
     alert = get_for_source(session=session, alert_id=alert_id, org_id=org_id)
     if alert.status in (Status.draft, Status.retracted):
@@ -240,23 +198,7 @@ def retract(
     alert.status = Status.retracted
     alert.retracted_at = alert.updated_at = now
     alert.retract_reason = reason
-    _new_revision(session, alert, RevisionAction.retract, by, now, network, reason)
-    return alert
-
-
-def snapshot(alert: Alert) -> dict[str, Any]:
-    """The document kept in a revision: the content and the lifecycle fields."""
-    document = content_of(alert).model_dump(mode="json")
-    document["status"] = alert.status.value
-    document["indicators"] = [
-        {"id": str(i.id), **item}
-        for i, item in zip(
-            [i for i in alert.indicators if i.withdrawn_at is None],
-            document["indicators"],
-            strict=True,
-        )
-    ]
-    return document
+    return Revised(alert, _new_revision(session, alert, RevisionAction.retract, by, now, reason))
 
 
 def _new_revision(
@@ -265,7 +207,6 @@ def _new_revision(
     action: RevisionAction,
     by: Actor,
     now: datetime,
-    network: Network,
     note: str | None,
 ) -> AlertRevision:
     session.flush()
@@ -281,20 +222,17 @@ def _new_revision(
         document=snapshot(alert),
     )
     session.add(revision)
-    _refresh_audience(session, alert, network)
     session.flush()
     _audit(session, alert, by, f"alert.{action.value}", now, {"revision": alert.revision})
-    hooks.after_revision(session=session, alert=alert, revision=revision, network=network, now=now)
     return revision
 
 
-def _refresh_audience(session: Session, alert: Alert, network: Network) -> None:
+def store_audience(*, session: Session, alert: Alert, readers: Iterable[OrgId]) -> None:
+    """Rewrite the index of who may list the alert (the SQL pre-filter of reads)."""
     session.execute(delete(AlertAudience).where(AlertAudience.alert_id == alert.id))
     if alert.tlp in (TLP.clear, TLP.green):
         return  # every member may read them: no index needed
-    session.add_all(
-        AlertAudience(alert_id=alert.id, org_id=org_id) for org_id in readers(facts(alert), network)
-    )
+    session.add_all(AlertAudience(alert_id=alert.id, org_id=org_id) for org_id in readers)
 
 
 def _audit(

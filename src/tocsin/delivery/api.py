@@ -7,13 +7,12 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from tocsin.db import transaction
 from tocsin.delivery import service
 from tocsin.delivery.content import envelope, event_type
-from tocsin.delivery.live import Connection, LiveHub
 from tocsin.delivery.models import WebhookAttempt, WebhookEndpoint
 from tocsin.delivery.schemas import (
     AttemptOut,
@@ -23,31 +22,18 @@ from tocsin.delivery.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from tocsin.deps import NowDep, PrincipalDep, SessionDep, SettingsDep, StateDep, bearer_secret
-from tocsin.errors import Forbidden, InvalidInput, Unauthenticated, Unavailable
-from tocsin.network import service as network_service
+from tocsin.deps import NowDep, SessionDep, SettingsDep, StateDep
+from tocsin.errors import Forbidden, InvalidInput, Unavailable
+from tocsin.livehub import Connection, LiveHub
+from tocsin.network.auth import PrincipalDep, TokenOrBrowserDep
 from tocsin.network.models import Scope
 from tocsin.network.principal import Principal
 from tocsin.schemas_common import PROBLEM_RESPONSES, Page
 from tocsin.state import AppState
-from tocsin.web.auth import principal_from_session
 
 router = APIRouter(prefix="/api/v1", tags=["delivery"], responses=PROBLEM_RESPONSES)
 
 REPLAY_LIMIT = 1000
-
-
-def stream_principal(request: Request, session: SessionDep, now: NowDep) -> Principal:
-    """Who opens the stream: a bearer token (machines) or a signed-in browser, since
-    EventSource cannot send an Authorization header."""
-    secret = bearer_secret(request)
-    if secret is None:
-        principal = principal_from_session(request, session)
-        if principal is None:
-            raise Unauthenticated("send a token (Authorization: Bearer) or sign in")
-        return principal
-    client = request.client.host if request.client else None
-    return network_service.authenticate(session=session, secret=secret, now=now, source_ip=client)
 
 
 def _replay(state: AppState, org_id: uuid.UUID, after: int) -> list[ServerSentEvent]:
@@ -108,13 +94,13 @@ async def _events(
 )
 async def stream(
     state: StateDep,
-    principal: Principal = Depends(stream_principal),
+    principal: TokenOrBrowserDep,
     last_event_id: str | None = Header(default=None, alias="Last-Event-ID"),
 ) -> EventSourceResponse:
     """Server-Sent Events of the alerts delivered to your organisation, with replay."""
     principal.require_scope(Scope.read)
     after = _last_event_id(last_event_id)
-    hub: LiveHub | None = state.components.get("live_hub")
+    hub = state.live_hub
     if hub is None:
         raise Unavailable("the live stream is not running on this node")
     # Connect before replaying, so nothing delivered meanwhile falls between the two.

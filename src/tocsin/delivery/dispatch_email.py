@@ -16,10 +16,10 @@ from tocsin.db import transaction
 from tocsin.delivery import outbox
 from tocsin.delivery.backoff import next_attempt_at
 from tocsin.delivery.content import NOTICE_ACTIONS, email_message, notice_message
-from tocsin.delivery.hooks import on_delivered
-from tocsin.delivery.mailer import Mailer, MailerError
 from tocsin.delivery.models import Channel, Delivery, DeliveryStatus
+from tocsin.delivery.receipts import OnDelivered, report_delivered
 from tocsin.delivery.visibility import still_visible
+from tocsin.mailer import Mailer, MailerError
 from tocsin.network.models import User
 from tocsin.state import AppState
 
@@ -64,7 +64,10 @@ def _mailbox(users: dict[uuid.UUID, User], user_id: uuid.UUID | None) -> str | N
     return user.email if user is not None and user.active else None
 
 
-def _record(state: AppState, sent: list[int], failed: dict[int, str], rng: random.Random) -> None:
+def _record(
+    state: AppState, sent: list[int], failed: dict[int, str], rng: random.Random,
+    on_delivered: OnDelivered,
+) -> None:  # fmt: skip
     now = state.clock.now()
     with transaction(state.sessions) as session:
         outbox.mark_delivered(session, sent, now)
@@ -81,12 +84,11 @@ def _record(state: AppState, sent: list[int], failed: dict[int, str], rng: rando
                 row.status = DeliveryStatus.failed
             else:
                 row.next_attempt_at = retry_at
-        if sent:
-            on_delivered(session=session, seqs=sent, at=now)
+        report_delivered(session=session, seqs=sent, at=now, on_delivered=on_delivered)
 
 
 async def drain_email_once(
-    state: AppState, mailer: Mailer, rng: random.Random | None = None
+    state: AppState, mailer: Mailer, on_delivered: OnDelivered, rng: random.Random | None = None
 ) -> int:
     """Send one batch of due e-mails; returns how many were handed to the mail server."""
     prepared = await asyncio.to_thread(_prepare, state)
@@ -100,5 +102,5 @@ async def drain_email_once(
             sent.append(seq)
         except MailerError as exc:
             failed[seq] = str(exc)
-    await asyncio.to_thread(_record, state, sent, failed, rng or random.Random())
+    await asyncio.to_thread(_record, state, sent, failed, rng or random.Random(), on_delivered)
     return len(sent)

@@ -21,11 +21,11 @@ from tocsin.bus.base import Bus, Subscription
 from tocsin.db import transaction
 from tocsin.delivery import outbox
 from tocsin.delivery.content import envelope, event_type
-from tocsin.delivery.hooks import on_delivered
-from tocsin.delivery.live import LiveEvent, LiveHub
 from tocsin.delivery.models import Channel, Delivery
+from tocsin.delivery.receipts import OnDelivered, report_delivered
 from tocsin.delivery.visibility import still_visible
 from tocsin.errors import BusUnavailable
+from tocsin.livehub import LiveEvent, LiveHub
 from tocsin.state import AppState
 
 log = logging.getLogger(__name__)
@@ -77,16 +77,18 @@ def _messages(
     return messages
 
 
-def _settle(state: AppState, delivered: list[int], released: list[int], reason: str) -> None:
+def _settle(
+    state: AppState, delivered: list[int], released: list[int], reason: str,
+    on_delivered: OnDelivered,
+) -> None:  # fmt: skip
     now = state.clock.now()
     with transaction(state.sessions) as session:
         outbox.mark_delivered(session, delivered, now)
         outbox.release(session, released, reason)
-        if delivered:
-            on_delivered(session=session, seqs=delivered, at=now)
+        report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
 
 
-async def drain_live_once(state: AppState, bus: Bus) -> int:
+async def drain_live_once(state: AppState, bus: Bus, on_delivered: OnDelivered) -> int:
     """Send one batch of due live deliveries through the bus; returns how many went out."""
     messages, seqs, _hidden = await asyncio.to_thread(_claim, state)
     if not seqs:
@@ -98,9 +100,9 @@ async def drain_live_once(state: AppState, bus: Bus) -> int:
     except BusUnavailable as exc:
         # Some messages may have gone out: receivers de-duplicate on the sequence number.
         log.warning("live deliveries wait for the bus: %s", exc)
-        await asyncio.to_thread(_settle, state, [], seqs, f"bus unavailable: {exc}")
+        await asyncio.to_thread(_settle, state, [], seqs, f"bus unavailable: {exc}", on_delivered)
         return 0
-    await asyncio.to_thread(_settle, state, seqs, [], "")
+    await asyncio.to_thread(_settle, state, seqs, [], "", on_delivered)
     return len(seqs)
 
 

@@ -23,7 +23,6 @@ from tocsin.db import transaction
 from tocsin.delivery import outbox, signing
 from tocsin.delivery.backoff import next_attempt_at
 from tocsin.delivery.content import envelope_bytes
-from tocsin.delivery.hooks import on_delivered
 from tocsin.delivery.models import (
     Channel,
     Delivery,
@@ -32,6 +31,7 @@ from tocsin.delivery.models import (
     WebhookEndpoint,
 )
 from tocsin.delivery.notices import EndpointDisabled, owner_notice, send_quietly
+from tocsin.delivery.receipts import OnDelivered, report_delivered
 from tocsin.delivery.visibility import still_visible
 from tocsin.delivery.webhook_client import AttemptResult, WebhookClient
 from tocsin.state import AppState
@@ -92,8 +92,9 @@ def _usable(endpoint: WebhookEndpoint | None) -> bool:
 
 
 def _record(
-    state: AppState, results: list[tuple[Outgoing, AttemptResult]], rng: random.Random
-) -> list[EndpointDisabled]:
+    state: AppState, results: list[tuple[Outgoing, AttemptResult]], rng: random.Random,
+    on_delivered: OnDelivered,
+) -> list[EndpointDisabled]:  # fmt: skip
     now = state.clock.now()
     notices: list[EndpointDisabled] = []
     delivered: list[int] = []
@@ -115,8 +116,7 @@ def _record(
             notice = _failed(session, row, endpoint, now, rng)
             if notice:
                 notices.append(notice)
-        if delivered:
-            on_delivered(session=session, seqs=delivered, at=now)
+        report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
     return notices
 
 
@@ -178,9 +178,13 @@ def disable_endpoint(
 class WebhookDispatcher:
     """Claims due webhook deliveries and sends each in its own task."""
 
-    def __init__(self, state: AppState, client: WebhookClient, rng: random.Random | None = None):
+    def __init__(
+        self, state: AppState, client: WebhookClient, on_delivered: OnDelivered,
+        rng: random.Random | None = None,
+    ) -> None:  # fmt: skip
         self.state = state
         self.client = client
+        self.on_delivered = on_delivered
         self.rng = rng or random.Random()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._done: list[tuple[Outgoing, AttemptResult]] = []
@@ -214,7 +218,9 @@ class WebhookDispatcher:
         async with self._flushing:
             while self._done:
                 batch, self._done = self._done, []
-                notices = await asyncio.to_thread(_record, self.state, batch, self.rng)
+                notices = await asyncio.to_thread(
+                    _record, self.state, batch, self.rng, self.on_delivered
+                )
                 for notice in notices:
                     await send_quietly(self.state, notice.messages)
 

@@ -9,8 +9,8 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin.delivery.mailer import MailerError
 from tocsin.delivery.models import WebhookEndpoint
+from tocsin.mailer import MailerError
 from tocsin.network.models import Membership, Role, User
 from tocsin.state import AppState
 
@@ -57,7 +57,7 @@ def owner_notice(session: Session, endpoint: WebhookEndpoint, reason: str) -> En
 
 async def send_quietly(state: AppState, messages: list[EmailMessage]) -> None:
     """Send notices with the node's mailer; a failure is logged (the audit record stays)."""
-    mailer = state.components.get("mailer")
+    mailer = state.mailer
     if mailer is None:
         log.warning("no mailer configured; %d notice(s) not sent", len(messages))
         return

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, aliased
 
 from tocsin.alerts.models import Alert, AlertRevision
 from tocsin.alerts.present import alert_out
-from tocsin.alerts.service import facts
 from tocsin.alerts.vocab import RevisionAction
 from tocsin.delivery.models import (
     Channel,
@@ -31,7 +30,7 @@ from tocsin.delivery.models import (
     WebhookEndpoint,
 )
 from tocsin.network.models import Membership, User
-from tocsin.sharing.rules import Network, recipients, source_readers
+from tocsin.sharing.rules import Audience, Network
 
 EVENT_NAMESPACE = uuid.UUID("6f1d8c2e-3b7a-5e4f-9a10-2c4d6e8f0a1b")
 ENDING_ACTIONS = (RevisionAction.close, RevisionAction.retract)
@@ -82,10 +81,10 @@ def mail_users_by_org(
 
 
 def _payloads(
-    session: Session, alert: Alert, targets: set[uuid.UUID], network: Network
+    session: Session, alert: Alert, targets: set[uuid.UUID], audience: Audience, network: Network
 ) -> dict[uuid.UUID, uuid.UUID]:
     """Render the revision once per variant (source shown or hidden); map recipient -> payload."""
-    told_source = source_readers(facts(alert), network)
+    told_source = audience.told_source
     by_variant: dict[bool, uuid.UUID] = {}
     chosen: dict[uuid.UUID, uuid.UUID] = {}
     for org_id in sorted(targets):
@@ -103,16 +102,17 @@ def _payloads(
 
 
 def write_outbox(
-    *, session: Session, alert: Alert, revision: AlertRevision, network: Network, now: datetime
-) -> int:
-    """Write the deliveries of one revision; returns how many rows were written."""
-    targets = set(recipients(facts(alert), network))
+    *, session: Session, alert: Alert, revision: AlertRevision, audience: Audience,
+    network: Network, now: datetime,
+) -> int:  # fmt: skip
+    """Write the deliveries of one revision to its audience; returns how many rows."""
+    targets = set(audience.recipients)
     if revision.action in ENDING_ACTIONS:
         targets |= _previous_recipients(session, alert.id)
     targets.discard(alert.source_org_id)
     if not targets:
         return 0
-    payload_of = _payloads(session, alert, targets, network)
+    payload_of = _payloads(session, alert, targets, audience, network)
     endpoints = endpoints_by_org(session, targets)
     mail_users = mail_users_by_org(session, targets, alert.severity.value)
     rows: list[dict[str, Any]] = []

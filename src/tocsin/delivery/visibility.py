@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.delivery.models import Delivery
 from tocsin.network import service as network_service
 from tocsin.sharing.rules import readers

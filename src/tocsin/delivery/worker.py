@@ -20,10 +20,11 @@ from tocsin.bus.base import Bus, Subscription
 from tocsin.delivery.dispatch_email import drain_email_once
 from tocsin.delivery.dispatch_live import drain_live_once, relay_to_hub
 from tocsin.delivery.dispatch_webhook import WebhookDispatcher
-from tocsin.delivery.live import LiveHub
-from tocsin.delivery.mailer import Mailer
 from tocsin.delivery.outbox import OUTBOX_FLAG
+from tocsin.delivery.receipts import OnDelivered
 from tocsin.errors import BusUnavailable
+from tocsin.livehub import LiveHub
+from tocsin.mailer import Mailer
 from tocsin.state import AppState
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class DeliveryWorker:
         hub: LiveHub,
         webhooks: WebhookDispatcher,
         mailer: Mailer,
+        on_delivered: OnDelivered,
         dispatch: bool,
     ) -> None:
         self.state = state
@@ -49,6 +51,7 @@ class DeliveryWorker:
         self.hub = hub
         self.webhooks = webhooks
         self.mailer = mailer
+        self.on_delivered = on_delivered
         self.dispatch = dispatch
         # One wake-up flag per channel: each channel drains in its own loop, so a slow mail
         # server or a burst of webhooks never holds the live stream back.
@@ -120,9 +123,9 @@ class DeliveryWorker:
 
     def _channels(self) -> dict[str, Callable[[], Awaitable[int]]]:
         return {
-            "live": lambda: drain_live_once(self.state, self.bus),
+            "live": lambda: drain_live_once(self.state, self.bus, self.on_delivered),
             "webhook": self.webhooks.pump,
-            "email": lambda: drain_email_once(self.state, self.mailer),
+            "email": lambda: drain_email_once(self.state, self.mailer, self.on_delivered),
         }
 
     async def drain(self) -> int:

@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin.alerts import service as alerts_service
 from tocsin.alerts.schemas import AlertContent
 from tocsin.audit.service import SYSTEM, Actor
 from tocsin.demo import network as demo
@@ -19,6 +18,7 @@ from tocsin.demo.alerts import ransomware_alert, related_intrusion_alert
 from tocsin.network import service as network_service
 from tocsin.network.models import Organisation, OrgKind, Role, Scope
 from tocsin.network.secrets import new_password
+from tocsin.publication import service as publication
 from tocsin.relay.demo import declare_demo
 
 CREDENTIALS_FILE = "demo-credentials.json"
@@ -116,17 +116,10 @@ def _publish(
     source = orgs[slug]
     network = network_service.load_network(session=session)
     actor = Actor(org_id=source.id)
-    alert = alerts_service.create_draft(
-        session=session,
-        content=AlertContent.model_validate(content),
-        source_org_id=source.id,
-        by=actor,
-        network=network,
-        now=now,
-    )
-    alerts_service.publish(
-        session=session, alert_id=alert.id, org_id=source.id, by=actor, network=network, now=now
-    )
+    alert = publication.create_and_publish(
+        session=session, content=AlertContent.model_validate(content), source_org_id=source.id,
+        by=actor, network=network, now=now,
+    )  # fmt: skip
     return alert.id
 
 

@@ -8,7 +8,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from tocsin.alerts.reads import get_visible
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep
+from tocsin.deps import NowDep, SessionDep
 from tocsin.intel import campaigns, present, service
 from tocsin.intel.schemas import (
     CampaignBody,
@@ -23,6 +23,7 @@ from tocsin.intel.schemas import (
     SightingsOut,
     SweepIndicator,
 )
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.pagination import decode_cursor, encode_cursor
 from tocsin.schemas_common import PROBLEM_RESPONSES, Page

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert
+from tocsin.alerts.projection import facts
 from tocsin.alerts.reads import get_visible
-from tocsin.alerts.service import facts
 from tocsin.audit.service import SYSTEM, Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound

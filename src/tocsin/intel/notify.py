@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.audit.service import SYSTEM
 from tocsin.audit.service import record as audit
 from tocsin.delivery.notify import Notice, write_notice

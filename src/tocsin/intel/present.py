@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.alerts import present as alert_present
 from tocsin.alerts.models import Alert, AlertIndicator
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.intel.campaigns import campaign_of
 from tocsin.intel.correlate import Match
 from tocsin.intel.models import Campaign, IndicatorFlag

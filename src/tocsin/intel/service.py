@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert, AlertIndicator
+from tocsin.alerts.projection import facts
 from tocsin.alerts.reads import get_visible, visible_alerts
-from tocsin.alerts.service import facts
 from tocsin.alerts.vocab import Status
 from tocsin.audit.service import record as audit
 from tocsin.errors import InvalidInput, NotFound

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from tocsin.alerts.models import Alert, AlertIndicator
 from tocsin.alerts.reads import visible_alerts
 from tocsin.alerts.vocab import Status
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep
+from tocsin.deps import NowDep, SessionDep
 from tocsin.errors import NotFound
 from tocsin.indicators.types import IndicatorType
 from tocsin.interop.taxii.query import facts_of
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.schemas_common import PROBLEM_RESPONSES
 from tocsin.sharing.rules import Network, can_see

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert, AlertIndicator
-from tocsin.alerts.service import facts
+from tocsin.alerts.projection import facts
 from tocsin.alerts.vocab import RuleKind, Status
 from tocsin.indicators.attack import technique_url
 from tocsin.indicators.types import IndicatorType

@@ -6,9 +6,10 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep, SettingsDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, NotFound
 from tocsin.network import service
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Role, Scope
 from tocsin.network.schemas import (
     OrganisationIn,

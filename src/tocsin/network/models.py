@@ -1,4 +1,4 @@
-"""Tables of the network: organisations, users, their roles, and API tokens."""
+"""Tables of the network: organisations, users, their roles, API tokens, browser sessions."""
 
 from __future__ import annotations
 
@@ -100,3 +100,22 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """One signed-in browser; only the SHA-256 digest of its cookie value is stored. The
+    organisation is chosen after sign-in when the user has several."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    source_ip: Mapped[str | None] = mapped_column(String(64))

@@ -6,6 +6,7 @@ Functions never commit: the caller owns the transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -107,6 +108,46 @@ def list_organisations(
         query = query.where(
             (Organisation.name > name) | ((Organisation.name == name) & (Organisation.id > org_id))
         )
+    return list(session.scalars(query))
+
+
+def names_of(*, session: Session, org_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of some organisations, by id."""
+    wanted = set(org_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+    )
+    return {org_id: name for org_id, name in rows}
+
+
+def mailboxes(
+    *, session: Session, org_ids: Iterable[uuid.UUID], roles: Iterable[Role]
+) -> list[tuple[uuid.UUID, Role, str]]:
+    """(organisation, role, e-mail) of the active users holding these roles there."""
+    wanted = set(org_ids)
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(Membership.organisation_id, Membership.role, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id.in_(wanted), User.active.is_(True))
+        .where(Membership.role.in_(list(roles)))
+    )
+    return [(org_id, role, email) for org_id, role, email in rows]
+
+
+def establishments_among(
+    *, session: Session, org_ids: Iterable[uuid.UUID], limit: int
+) -> list[Organisation]:
+    """The establishments among some organisations, by name, at most `limit`."""
+    query = (
+        select(Organisation)
+        .where(Organisation.id.in_(set(org_ids)), Organisation.kind == OrgKind.establishment)
+        .order_by(Organisation.name)
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 

@@ -1,1 +1,3 @@
-"""The hygiene checklist of an establishment, its score and its director's sign-off."""
+"""The hygiene checklist of an establishment, its score and its director's sign-off.
+Imports `network` and the layers below.
+"""

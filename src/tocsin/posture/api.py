@@ -6,8 +6,9 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep
+from tocsin.deps import NowDep, SessionDep
 from tocsin.errors import Forbidden
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.posture import service
 from tocsin.posture.models import PostureItem

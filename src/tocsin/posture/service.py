@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import Conflict, Forbidden, NotFound
+from tocsin.network import service as network_service
 from tocsin.network.models import OrgKind, Role
 from tocsin.network.principal import Principal
 from tocsin.posture import score as scoring
@@ -152,6 +154,17 @@ def posture_of(*, session: Session, org_id: uuid.UUID, now: datetime) -> Posture
         .limit(1)
     )
     return Posture(org_id, lines, scoring.score(score_lines, now), last)
+
+
+def weakest(
+    *, session: Session, org_ids: Iterable[uuid.UUID], now: datetime, limit: int
+) -> list[tuple[uuid.UUID, str, int]]:
+    """(id, name, score) of the establishments among `org_ids`, weakest first; a national
+    perimeter is the whole country, so at most `limit` of them (by name) are scored."""
+    orgs = network_service.establishments_among(session=session, org_ids=org_ids, limit=limit)
+    scored = [(o.id, o.name, posture_of(session=session, org_id=o.id, now=now).score)
+              for o in orgs]  # fmt: skip
+    return sorted(scored, key=lambda row: (row[2], row[1]))
 
 
 def answer(

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from tocsin.alerts import present as alerts_present
 from tocsin.alerts.schemas import AlertOut
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep, SettingsDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Role, Scope
 from tocsin.pagination import decode_cursor, encode_cursor
 from tocsin.relay import deadlines, incident_log, present, publishing, regulatory, service

@@ -1,8 +1,8 @@
 """From a declaration to an alert: qualification by a relay, automatic publication at the
 relay deadline, and the declarant's later changes proposed to the relay.
 
-The alert is created and published through `tocsin.alerts.service`, with the relay as its
-source; the declaration keeps the link (`Declaration.alert_id`).
+The alert is created and published through the publication layer (`tocsin.publication`),
+with the relay as its source; the declaration keeps the link (`Declaration.alert_id`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin.alerts import service as alerts
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import AlertContent, AlertPatch
 from tocsin.alerts.vocab import Category
 from tocsin.audit.service import SYSTEM, Actor
 from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tocsin.network.models import Organisation
+from tocsin.publication import service as publication
 from tocsin.relay import service
 from tocsin.relay.models import Declaration, RelayProposal
 from tocsin.relay.notify import notify_relays
@@ -82,18 +82,10 @@ def _publish_alert(
         checked = AlertContent.model_validate(content)
     except ValidationError as exc:
         raise invalid(exc) from exc
-    alert = alerts.create_draft(
-        session=session, content=checked, source_org_id=source_id, by=by, network=network, now=now
-    )
-    return alerts.publish(
-        session=session,
-        alert_id=alert.id,
-        org_id=source_id,
-        by=by,
-        network=network,
-        now=now,
-        note=note,
-    )
+    return publication.create_and_publish(
+        session=session, content=checked, source_org_id=source_id, by=by, network=network,
+        now=now, note=note,
+    )  # fmt: skip
 
 
 def qualify(
@@ -333,7 +325,7 @@ def apply_proposal(
         or f"update from the declarant (v{proposal.declaration_version})"
     )
     patch = patch.model_copy(update={"note": note})
-    alerts.update(
+    publication.update(
         session=session,
         alert_id=alert.id,
         patch=patch,

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from tocsin.audit.service import SYSTEM
 from tocsin.db import transaction
 from tocsin.errors import TocsinError
+from tocsin.jobs import Job
 from tocsin.network import service as network_service
 from tocsin.relay import publishing, service
 from tocsin.relay.models import Declaration
 from tocsin.relay.notify import notify_relays
 from tocsin.relay.vocab import DeclarationStatus, HistoryAction
-from tocsin.scheduler import Job
 from tocsin.sharing.rules import Network
 from tocsin.state import AppState
 

@@ -6,7 +6,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep, SettingsDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.responses import present, service
 from tocsin.responses.schemas import (

@@ -1,4 +1,5 @@
-"""Escalation of silence: a periodic tick plans timers, claims the due ones and tells people.
+"""Escalation of silence, the job: a periodic tick plans timers, claims the due ones and
+tells people (who and what: `escalation_rules`).
 
 Each tick, in one transaction: (1) plan the next pending timer of every unmet obligation
 of a live alert's recipient (derived from the responses and the settings, so a restart or
@@ -28,14 +29,16 @@ from tocsin.alerts.vocab import Severity, Status
 from tocsin.audit.service import SYSTEM
 from tocsin.audit.service import record as audit
 from tocsin.db import transaction
-from tocsin.delivery.mailer import Mailer, MemoryMailer
 from tocsin.delivery.notify import Notice as DeliveryNotice
 from tocsin.delivery.notify import write_notice
-from tocsin.network.models import Membership, Organisation, OrgKind, Role, User
+from tocsin.jobs import Job
+from tocsin.mailer import Mailer, MemoryMailer
+from tocsin.network import service as network_service
+from tocsin.network.models import Role
+from tocsin.responses import escalation_rules as rules
 from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
 from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus
 from tocsin.responses.service import obligation_met, policy_from
-from tocsin.scheduler import Job
 from tocsin.state import AppState
 
 log = logging.getLogger(__name__)
@@ -154,7 +157,7 @@ class _Lookups:
     """What firing a batch needs to know, each asked of the database once per batch."""
 
     def __init__(self, session: Session, claimed: list[Escalation]) -> None:
-        self.session = session
+        self.network = network_service.load_network(session=session)
         alert_ids = {e.alert_id for e in claimed}
         self.alerts = {
             a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))
@@ -163,53 +166,19 @@ class _Lookups:
             select(AlertResponse).where(AlertResponse.alert_id.in_(alert_ids))
         )
         self.responses = {(r.alert_id, r.org_id): r for r in responses}
-        self._orgs: dict[uuid.UUID, Organisation] = {}
-        self._load_orgs({e.org_id for e in claimed})
-        self._load_orgs({o.group_id for o in self._orgs.values() if o.group_id})
-        self._relays = {org_id: self._relays_of(org) for org_id, org in self._orgs.items()}
-        everyone = set(self._orgs) | {r for relays in self._relays.values() for r in relays}
+        silent = {e.org_id for e in claimed}
+        everyone = silent | {r for o in silent for r in self.network.escalation_relays(o)}
+        self.names = network_service.names_of(session=session, org_ids=silent)
         self._emails: dict[tuple[uuid.UUID, Role], set[str]] = {}
-        members = session.execute(
-            select(Membership.organisation_id, Membership.role, User.email)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.organisation_id.in_(everyone), User.active.is_(True))
-            .where(Membership.role.in_([Role.director, Role.security_officer]))
-        )
-        for org_id, role, email in members:
+        for org_id, role, email in network_service.mailboxes(
+            session=session, org_ids=everyone, roles=[Role.director, Role.security_officer]
+        ):
             self._emails.setdefault((org_id, role), set()).add(email)
 
-    def _load_orgs(self, ids: set[uuid.UUID]) -> None:
-        wanted = ids - self._orgs.keys()
-        if wanted:
-            for org in self.session.scalars(
-                select(Organisation).where(Organisation.id.in_(wanted))
-            ):
-                self._orgs[org.id] = org
-
-    def org(self, org_id: uuid.UUID) -> Organisation | None:
-        return self._orgs.get(org_id)
-
     def people(self, org_ids: list[uuid.UUID], stage: Stage) -> list[str]:
-        """Directors (stage 1), or directors and security officers of the relays (stage 2)."""
-        roles = (
-            [Role.director] if stage is Stage.director else [Role.director, Role.security_officer]
-        )
+        """The mailboxes told at this stage in these organisations."""
+        roles = rules.roles_told(stage)
         return sorted({e for o in org_ids for r in roles for e in self._emails.get((o, r), ())})
-
-    def relays(self, org: Organisation) -> list[uuid.UUID]:
-        return self._relays[org.id]
-
-    def _relays_of(self, org: Organisation) -> list[uuid.UUID]:
-        """The group and region above an organisation; the national CERT when it has neither."""
-        group = self._orgs.get(org.group_id) if org.group_id else None
-        region_id = org.region_id or (group.region_id if group else None)
-        above = [i for i in (org.group_id, region_id) if i is not None]
-        if not above:
-            national = self.session.scalars(
-                select(Organisation.id).where(Organisation.kind == OrgKind.national)
-            )
-            above = [i for i in national if i != org.id]
-        return above
 
     def still_due(self, escalation: Escalation) -> bool:
         response = self.responses.get((escalation.alert_id, escalation.org_id))
@@ -223,47 +192,30 @@ class _Lookups:
         )
 
 
-def _message(
-    alert: Alert, org: Organisation, escalation: Escalation, to: list[str], public_url: str
-) -> EmailMessage:
-    what = "acknowledged" if escalation.obligation is Obligation.acknowledge else "updated"
-    title = alert.title if alert.tlp.in_email_body else "(TLP:RED: title withheld, see the link)"
-    message = EmailMessage()
-    message["Subject"] = f"[{alert.tlp.label}] {org.name} has not {what} an alert: {title}"
-    message["To"] = ", ".join(to)
-    message.set_content(
-        f'{org.name} has not {what} the {alert.severity.value} alert "{title}" '
-        f"by its deadline ({escalation.due_at.isoformat()}).\n\n"
-        f"Open it: {public_url.rstrip('/')}/api/v1/alerts/{alert.id}\n"
-    )
-    return message
-
-
 def _fire(lookups: _Lookups, escalation: Escalation, sender: str, public_url: str) -> Notice:
     """Decide who is told, keep it in the row, audit it; return what to send after commit."""
     alert = lookups.alerts[escalation.alert_id]
-    org = lookups.org(escalation.org_id)
+    name = lookups.names.get(escalation.org_id)
     notice = Notice(escalation.id, escalation.alert_id, escalation.org_id)
-    if org is None:
+    if name is None:
         return notice
     stage = Stage(escalation.stage)
-    told = [org.id] if stage is Stage.director else lookups.relays(org)
+    silence = rules.Silence(
+        alert_id=alert.id, title=alert.title, severity=alert.severity.value, tlp=alert.tlp,
+        organisation=name, obligation=escalation.obligation, due_at=escalation.due_at,
+    )  # fmt: skip
+    told = rules.told(stage, escalation.org_id, lookups.network)
     emails = lookups.people(told, stage)
     notice.notified_orgs, notice.notified_emails = [str(o) for o in told], emails
     if emails:
-        message = _message(alert, org, escalation, emails, public_url)
-        message["From"] = sender
-        notice.emails.append(message)
+        notice.emails.append(rules.email(silence, emails, sender, public_url))
     payload = {
         "escalation_id": str(escalation.id), "alert_id": str(alert.id),
-        "organisation_id": str(org.id), "obligation": escalation.obligation.value,
+        "organisation_id": str(escalation.org_id), "obligation": escalation.obligation.value,
         "stage": stage.name, "due_at": escalation.due_at.isoformat(),
     }  # fmt: skip
-    what = "acknowledged" if escalation.obligation is Obligation.acknowledge else "updated"
-    title = alert.title if alert.tlp.in_email_body else "(TLP:RED: title withheld)"
     notice.live = DeliveryNotice(
-        kind="escalation", subject=f"{org.name} has not {what} an alert: {title}",
-        text=f"{org.name} missed its deadline ({escalation.due_at.isoformat()}).",
+        kind="escalation", subject=rules.subject(silence), text=rules.text(silence),
         link=f"/alerts/{alert.id}", severity=alert.severity.value, details=payload,
     )  # fmt: skip
     notice.record = {**payload, "notified_orgs": notice.notified_orgs, "emails": len(emails)}
@@ -337,7 +289,7 @@ def _queue_live(session: Session, notices: list[Notice], now: datetime) -> None:
 
 def _send(state: AppState, notices: list[Notice]) -> None:
     """The e-mails to named people (directors, then relays), after commit."""
-    mailer: Mailer = state.components.get("mailer") or MemoryMailer()
+    mailer: Mailer = state.mailer or MemoryMailer()
     if any(n.emails for n in notices):
         asyncio.run(_mail_all(mailer, notices))  # ticks run in a worker thread, off the loop
 

@@ -14,18 +14,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert
+from tocsin.alerts.projection import facts
 from tocsin.alerts.reads import get_visible
-from tocsin.alerts.service import facts
 from tocsin.alerts.vocab import Status
 from tocsin.audit.service import SYSTEM, Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import Conflict, Forbidden
 from tocsin.network.principal import Principal
-from tocsin.responses.deadlines import DeadlinePolicy, Obligation
+from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
 from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus, ResponseChange
 from tocsin.responses.schemas import ResponseIn
 from tocsin.settings import Settings
-from tocsin.sharing.rules import Network, recipients
+from tocsin.sharing.rules import Audience, Network, recipients
 
 if TYPE_CHECKING:
     from tocsin.alerts.models import AlertRevision
@@ -43,10 +43,10 @@ def policy_from(settings: Settings) -> DeadlinePolicy:
 
 
 def on_revision(
-    *, session: Session, alert: Alert, revision: AlertRevision, network: Network
+    *, session: Session, alert: Alert, revision: AlertRevision, audience: Audience
 ) -> None:
     """Open a response for each new recipient; drop timers the tick must plan again."""
-    current = recipients(facts(alert), network)
+    current = audience.recipients
     rows = session.scalars(select(AlertResponse).where(AlertResponse.alert_id == alert.id))
     known = {row.org_id: row for row in rows}
     for org_id, row in known.items():
@@ -309,3 +309,34 @@ def escalations_of(*, session: Session, alert_id: uuid.UUID) -> list[Escalation]
         .order_by(Escalation.due_at, Escalation.stage, Escalation.id)
     )
     return list(session.scalars(query))
+
+
+def response_of(
+    *, session: Session, alert_id: uuid.UUID, org_id: uuid.UUID
+) -> AlertResponse | None:
+    """One organisation's response to an alert, if it was ever a recipient."""
+    query = select(AlertResponse).where(
+        AlertResponse.alert_id == alert_id, AlertResponse.org_id == org_id
+    )
+    return session.scalar(query)
+
+
+def responses_to(
+    *, session: Session, org_id: uuid.UUID, alert_ids: list[uuid.UUID]
+) -> list[tuple[AlertResponse, Alert]]:
+    """An organisation's responses to some alerts, with each alert."""
+    if not alert_ids:
+        return []
+    rows = session.execute(
+        select(AlertResponse, Alert)
+        .join(Alert, Alert.id == AlertResponse.alert_id)
+        .where(AlertResponse.org_id == org_id, AlertResponse.alert_id.in_(alert_ids))
+    )
+    return [(row, alert) for row, alert in rows]
+
+
+def escalates_at(policy: DeadlinePolicy, alert: Alert, row: AlertResponse) -> datetime | None:
+    """When a recipient's silence reaches its director, while it has not acknowledged."""
+    if row.acknowledged_at is not None or not row.recipient:
+        return None
+    return due_at(policy, Obligation.acknowledge, Stage.director, alert.severity, row.reached_at)

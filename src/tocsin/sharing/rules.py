@@ -111,6 +111,20 @@ class Network:
                 above.add(region)
         return above
 
+    def escalation_relays(self, org_id: OrgId) -> frozenset[OrgId]:
+        """Who is told when an organisation stays silent past its director's deadline: its
+        group and its region (the group's region when it names none itself); the national
+        CERTs only for an organisation with neither (a partner, a lone group)."""
+        node = self.orgs.get(org_id)
+        if node is None:
+            return frozenset()
+        above = {i for i in self._above(node) if i in self.orgs}
+        above.discard(org_id)
+        if not above:
+            above = set(self.national_ids)
+            above.discard(org_id)
+        return frozenset(above)
+
     def in_perimeter(self, relay_id: OrgId, org_id: OrgId) -> bool:
         """Is `org_id` within the perimeter of the relay `relay_id`?"""
         return org_id in self.members(relay_id)
@@ -244,3 +258,25 @@ def source_readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
 def is_relay_of(viewer_id: OrgId, org_id: OrgId, network: Network) -> bool:
     """Is the viewer one of the organisation's relays?"""
     return viewer_id in network.relays_of(org_id)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who one revision of an alert concerns, decided once and handed to every step of the
+    publication (audience index, responses, outbox): asking the rules again per step, or
+    per recipient, made a national fan-out cost seconds."""
+
+    facts: AlertFacts
+    recipients: frozenset[OrgId]
+    readers: frozenset[OrgId]
+    told_source: frozenset[OrgId]  # the readers who may learn who the source is
+
+
+def audience(alert: AlertFacts, network: Network) -> Audience:
+    """The recipients, readers and source-knowing readers of an alert, in one pass."""
+    return Audience(
+        facts=alert,
+        recipients=recipients(alert, network),
+        readers=readers(alert, network),
+        told_source=source_readers(alert, network),
+    )

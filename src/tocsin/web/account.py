@@ -14,12 +14,12 @@ from tocsin.demo.seed import Credential, read_credentials
 from tocsin.deps import SessionDep, StateDep
 from tocsin.errors import InvalidInput
 from tocsin.network import service as network_service
+from tocsin.network import sessions
+from tocsin.network.auth import SESSION_COOKIE
 from tocsin.network.models import OrgKind, Role
 from tocsin.settings import Settings
-from tocsin.web import sessions
 from tocsin.web.auth import (
     PRE_COOKIE,
-    SESSION_COOKIE,
     FormDep,
     MemberDep,
     Visitor,
@@ -28,7 +28,6 @@ from tocsin.web.auth import (
     cookie_options,
 )
 from tocsin.web.i18n import LANGUAGES
-from tocsin.web.lockout import Lockout
 from tocsin.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +93,7 @@ def signin(
 ) -> Response:
     check_csrf(request, who, form)
     email, next_path = _text(form, "email"), _safe_next(_text(form, "next"))
-    lockout: Lockout = state.components.setdefault("web.lockout", Lockout())
+    lockout = state.sign_in_lockout
     now = state.clock.now()
     if wait := lockout.wait(email, now):
         return _page(request, who, "signin.html", 429, next=next_path, email=email,

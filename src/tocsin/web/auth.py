@@ -1,7 +1,6 @@
-"""Who is behind a browser: the session cookie, the chosen organisation, the CSRF check.
+"""Who is behind a browser: the visitor (language, CSRF token, session), the member deps.
 
-`principal_from_session(request)` is the hook the live stream (`GET /api/v1/stream`) calls to
-accept a signed-in browser as well as a bearer token.
+The session cookie itself is looked up by `tocsin.network.auth`, below every door.
 """
 
 from __future__ import annotations
@@ -15,19 +14,16 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tocsin.db import transaction
 from tocsin.deps import SessionDep, StateDep
 from tocsin.errors import Forbidden
-from tocsin.network import service as network_service
-from tocsin.network.models import Organisation, Role, Scope, User
-from tocsin.network.principal import WRITER_ROLES, Principal
+from tocsin.network import sessions
+from tocsin.network.auth import client_ip, session_principal, signed_in
+from tocsin.network.models import Organisation, User, WebSession
+from tocsin.network.principal import Principal
 from tocsin.settings import Settings
 from tocsin.state import AppState
-from tocsin.web import sessions
 from tocsin.web.i18n import choose_language
-from tocsin.web.models import WebSession
 
-SESSION_COOKIE = "tocsin_session"
 PRE_COOKIE = "tocsin_pre"  # binds the CSRF token of the sign-in and set-up forms
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -51,66 +47,15 @@ def cookie_options(settings: Settings) -> dict[str, object]:
     return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
 
 
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _principal(
-    session: Session, row: WebSession, org: Organisation, source_ip: str | None
-) -> Principal:
-    roles = network_service.roles_in(session=session, user_id=row.user_id, organisation_id=org.id)
-    scopes = {Scope.read} | ({Scope.write} if roles & WRITER_ROLES else set())
-    return Principal(
-        token_id=row.id,
-        org_id=org.id,
-        org_kind=org.kind.value,
-        user_id=row.user_id,
-        scopes=frozenset(scopes),
-        roles=frozenset(Role(r) for r in roles),
-        source_ip=source_ip,
-    )
-
-
-def signed_in(
-    request: Request, session: Session, state: AppState
-) -> tuple[WebSession, User, Organisation | None] | None:
-    """The live session of this browser, its user and chosen organisation, if any."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    row = sessions.find_session(session=session, cookie_value=cookie, now=state.clock.now())
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    org = session.get(Organisation, row.organisation_id) if row.organisation_id else None
-    return row, user, org
-
-
-def principal_from_session(request: Request, session: Session | None = None) -> Principal | None:
-    """The Principal of a signed-in browser (organisation chosen), or None.
-
-    Opens its own short transaction when no session is given (for the SSE stream).
-    """
-    state: AppState = request.app.state.tocsin
-    if session is None:
-        with transaction(state.sessions) as own:
-            return principal_from_session(request, own)
-    found = signed_in(request, session, state)
-    if found is None:
-        return None
-    row, _, org = found
-    if org is None:
-        return None
-    return _principal(session, row, org, _client_ip(request))
-
-
 def visitor(request: Request, session: SessionDep, state: StateDep) -> Visitor:
     """Whoever reads the page, signed in or not."""
+    return find_visitor(request, session, state)
+
+
+def find_visitor(request: Request, session: Session, state: AppState) -> Visitor:
     secret = state.settings.secret_key.get_secret_value()
     accept = request.headers.get("accept-language")
-    found = signed_in(request, session, state)
+    found = signed_in(request, session, state.clock.now())
     if found is None:
         nonce = request.cookies.get(PRE_COOKIE)
         fresh = None if nonce else secrets.token_urlsafe(24)
@@ -123,7 +68,7 @@ def visitor(request: Request, session: SessionDep, state: StateDep) -> Visitor:
     language = choose_language(
         user_language=user.language, accept_language=accept, fallback=state.settings.language
     )
-    principal = _principal(session, row, org, _client_ip(request)) if org else None
+    principal = session_principal(session, row, org, client_ip(request)) if org else None
     return Visitor(
         language=language,
         csrf=sessions.csrf_token(secret, row.digest),

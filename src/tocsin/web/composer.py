@@ -10,17 +10,18 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from tocsin.alerts import service as alerts_service
 from tocsin.alerts.schemas import AlertContent
 from tocsin.alerts.vocab import CareService, Category, Severity
-from tocsin.deps import NetworkDep, NowDep, SessionDep
+from tocsin.deps import NowDep, SessionDep
 from tocsin.errors import InvalidInput
 from tocsin.indicators.extract import extract
 from tocsin.indicators.types import IndicatorType
+from tocsin.network.auth import NetworkDep
+from tocsin.publication import service as publication
 from tocsin.sharing.rules import ScopeKind
 from tocsin.sharing.tlp import PAP, TLP
 from tocsin.web.auth import FormDep, MemberDep, PostingMemberDep, Visitor, principal_of
-from tocsin.web.inbox import page
+from tocsin.web.render import page
 
 router = APIRouter(include_in_schema=False)
 TEXT_FIELDS = (
@@ -195,23 +196,13 @@ def compose(
     values = _values(form)
     try:
         content = AlertContent.model_validate(content_body(values))
-        alert = alerts_service.create_draft(
-            session=session,
-            content=content,
-            source_org_id=principal.org_id,
-            by=principal.actor,
-            network=network,
-            now=now,
+        store = (
+            publication.create_and_publish
+            if form.get("action") == "publish"
+            else publication.create_draft
         )
-        if form.get("action") == "publish":
-            alerts_service.publish(
-                session=session,
-                alert_id=alert.id,
-                org_id=principal.org_id,
-                by=principal.actor,
-                network=network,
-                now=now,
-            )
+        alert = store(session=session, content=content, source_org_id=principal.org_id,
+                      by=principal.actor, network=network, now=now)  # fmt: skip
     except ValidationError as exc:
         return _composer(request, who, values, field_errors(exc), 422)
     except InvalidInput as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,17 +18,19 @@ from sqlalchemy.orm import Session
 from tocsin.alerts import reads
 from tocsin.alerts.models import Alert
 from tocsin.alerts.vocab import Status
-from tocsin.deps import NetworkDep, NowDep, SessionDep, StateDep
-from tocsin.errors import Forbidden, NotFound
+from tocsin.deps import NowDep, SessionDep, StateDep
+from tocsin.errors import Forbidden
+from tocsin.network import service as network_service
+from tocsin.network.auth import NetworkDep
 from tocsin.network.models import Organisation
 from tocsin.posture import service as posture
 from tocsin.posture.models import ItemStatus
 from tocsin.posture.schemas import AnswerIn
 from tocsin.sharing.rules import Network
 from tocsin.state import AppState
-from tocsin.web import hooks
+from tocsin.web import responding
 from tocsin.web.auth import FormDep, MemberDep, PostingMemberDep, Visitor, org_id_of, principal_of
-from tocsin.web.inbox import not_found_page, page
+from tocsin.web.render import page
 
 router = APIRouter(include_in_schema=False)
 WINDOW = timedelta(days=90)
@@ -58,8 +61,8 @@ def received(
 
 def response_cells(
     state: AppState, session: Session, org_id: uuid.UUID, alerts: list[Alert]
-) -> dict[uuid.UUID, dict[str, str]]:
-    return hooks.response_cells(state, session, org_id, [a.id for a in alerts])
+) -> dict[uuid.UUID, dict[str, Any]]:
+    return responding.cells(session, state.settings, org_id, [a.id for a in alerts])
 
 
 def _target(
@@ -68,10 +71,7 @@ def _target(
     """The organisation shown: one's own, or one in a relay's perimeter."""
     target = org_id or org_id_of(who)
     posture.require_reader(principal_of(who), target, network)
-    org = session.get(Organisation, target)
-    if org is None:
-        raise NotFound("no such organisation")
-    return org
+    return network_service.get_organisation(session=session, org_id=target)
 
 
 def _dashboard(
@@ -83,10 +83,7 @@ def _dashboard(
     now: datetime,
     org_id: uuid.UUID | None,
 ) -> Response:
-    try:
-        org = _target(who, org_id, network, session)
-    except NotFound:
-        return not_found_page(request, who)
+    org = _target(who, org_id, network, session)
     current = posture.posture_of(session=session, org_id=org.id, now=now)
     alerts = received(session, org.id, network, now - WINDOW)
     own = org.id == org_id_of(who)

@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tocsin.deps import NetworkDep, NowDep, SessionDep, SettingsDep
-from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tocsin.deps import NowDep, SessionDep, SettingsDep
+from tocsin.errors import Forbidden, InvalidInput, NotFound
+from tocsin.network.auth import NetworkDep
 from tocsin.network.principal import Principal
 from tocsin.relay import publishing
 from tocsin.relay import service as relay_service
@@ -44,7 +45,7 @@ from tocsin.web.declaration_form import (
     form_values,
     values_of,
 )
-from tocsin.web.inbox import not_found_page, page, refused_page
+from tocsin.web.render import page, refused_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,7 +98,7 @@ def declare_form(
 ) -> Response:
     """The empty form (only establishments declare), and the declarations still open."""
     if who.organisation is None or who.organisation.kind.value != "establishment":
-        return not_found_page(request, who)
+        raise NotFound("only establishments declare incidents")
     if not can_write(who):
         return refused_page(request, who)
     return _form(request, who, values={}, errors={}, declaration_id="",
@@ -115,8 +116,8 @@ def edit_form(
             session=session, declaration_id=declaration_id, org_id=principal_of(who).org_id,
             network=network,
         )  # fmt: skip
-    except (Forbidden, NotFound):
-        return not_found_page(request, who)
+    except Forbidden:  # a relay reads it, but only the declarant edits: the form is absent
+        raise NotFound("no such declaration") from None
     if not can_write(who):
         return refused_page(request, who)
     if declaration.status is not DeclarationStatus.open:
@@ -146,8 +147,8 @@ def declare(
         return _form(request, who, 422, values=form_values(form),
                      errors={field_of(e.field.split(".")): e.reason for e in exc.errors},
                      declaration_id=str(form.get("declaration_id") or ""), drafts=[])  # fmt: skip
-    except (Forbidden, NotFound, ValueError):
-        return not_found_page(request, who)
+    except (Forbidden, ValueError):  # someone else's declaration, or a forged id
+        raise NotFound("no such declaration") from None
     return RedirectResponse(f"/declarations/{saved}", status_code=303)
 
 
@@ -171,8 +172,8 @@ def autosave(
         session.rollback()
         errors = {field_of(e.field.split(".")): e.reason for e in exc.errors}
         return page(request, who, "_autosave.html", errors=errors, saved=None)
-    except (Forbidden, NotFound, ValueError):
-        return not_found_page(request, who)
+    except (Forbidden, ValueError):  # someone else's declaration, or a forged id
+        raise NotFound("no such declaration") from None
     answer = page(request, who, "_autosave.html", errors={}, saved=saved, at=now)
     answer.headers["HX-Replace-Url"] = f"/declarations/{saved}/edit"
     return answer
@@ -184,13 +185,10 @@ def declaration_page(
     network: NetworkDep,
 ) -> Response:  # fmt: skip
     """The declaration in its four blocks, for the declarant and its relays."""
-    try:
-        declaration = relay_service.get_visible(
-            session=session, declaration_id=declaration_id,
-            viewer_id=principal_of(who).org_id, network=network,
-        )  # fmt: skip
-    except NotFound:
-        return not_found_page(request, who)
+    declaration = relay_service.get_visible(
+        session=session, declaration_id=declaration_id, viewer_id=principal_of(who).org_id,
+        network=network,
+    )  # fmt: skip
     principal = principal_of(who)
     can_qualify = (
         declaration.alert_id is None
@@ -213,18 +211,13 @@ def apply_proposal(
 ) -> Response:  # fmt: skip
     """As the relay that shared the alert, publish the declarant's update to it."""
     principal = principal_of(who)
-    try:
-        if not _relay_analyst(principal):
-            raise Forbidden("only a relay analyst applies a proposal")
-        alert = publishing.apply_proposal(
-            session=session, declaration_id=declaration_id, proposal_id=proposal_id,
-            choice=ApplyIn(), relay_org_id=principal.org_id, by=principal.actor,
-            network=network, now=now,
-        )  # fmt: skip
-    except NotFound:
-        return not_found_page(request, who)
-    except (Forbidden, Conflict, InvalidInput) as refused:
-        return page(request, who, "message.html", 422, message=refused.detail)
+    if not _relay_analyst(principal):
+        raise Forbidden("only a relay analyst applies a proposal")
+    alert = publishing.apply_proposal(
+        session=session, declaration_id=declaration_id, proposal_id=proposal_id,
+        choice=ApplyIn(), relay_org_id=principal.org_id, by=principal.actor,
+        network=network, now=now,
+    )  # fmt: skip
     return RedirectResponse(f"/alerts/{alert.id}", status_code=303)
 
 
@@ -259,9 +252,6 @@ def qualify(
             session=session, declaration_id=declaration_id, choice=choice,
             relay_org_id=principal.org_id, by=principal.actor, network=network, now=now,
         )  # fmt: skip
-    except NotFound:
-        return not_found_page(request, who)
-    except (ValidationError, Forbidden, Conflict, InvalidInput) as refused:
-        detail = str(getattr(refused, "detail", None) or refused)
-        return page(request, who, "message.html", 422, message=detail)
+    except ValidationError as exc:
+        raise InvalidInput.one("qualification", str(exc.errors()[0]["msg"])) from None
     return RedirectResponse(f"/alerts/{declaration.alert_id}", status_code=303)

@@ -1,11 +1,15 @@
-"""Pages of alerts: the inbox, one alert, its indicators as CSV, lifecycle buttons."""
+"""Pages of alerts: the inbox, one alert, its indicators as CSV, lifecycle buttons.
+
+One alert is read through `publication.opening.open_alert`, as the API reads it (audited
+when sensitive, marked received); changes go through `publication.service`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,17 +17,20 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tocsin.alerts import present, reads
-from tocsin.alerts import service as alerts_service
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import AlertPatch
 from tocsin.alerts.vocab import Category, Severity, Status
-from tocsin.deps import NetworkDep, NowDep, SessionDep, StateDep
-from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.audit.service import Actor
+from tocsin.deps import NowDep, SessionDep, StateDep
+from tocsin.errors import Conflict, InvalidInput
+from tocsin.network.auth import NetworkDep
 from tocsin.pagination import decode_cursor, encode_cursor
+from tocsin.publication import service as publication
+from tocsin.publication.opening import open_alert
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
-from tocsin.web import alert_intel, hooks, views
+from tocsin.web import alert_intel, responding, views
 from tocsin.web.auth import (
     FormDep,
     MemberDep,
@@ -33,45 +40,16 @@ from tocsin.web.auth import (
     org_id_of,
     principal_of,
 )
-from tocsin.web.i18n import translations
-from tocsin.web.render import render
+from tocsin.web.render import page, refused_page
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 STREAM_PATH = "/api/v1/stream"
 
 
-def page(
-    request: Request, who: Visitor, template: str, status_code: int = 200, **values: Any
-) -> Response:
-    return render(
-        request,
-        template,
-        language=who.language,
-        status_code=status_code,
-        csrf=who.csrf,
-        who=who,
-        **values,
-    )
-
-
-def not_found_page(request: Request, who: Visitor) -> Response:
-    """The same page whether the thing is absent or hidden from this organisation."""
-    return page(request, who, "not_found.html", status_code=404)
-
-
-def refused_page(request: Request, who: Visitor) -> Response:
-    """A change asked by an account that may only read: said plainly, 403."""
-    text = translations(who.language).gettext(
-        "Your account may read but not act for your organisation: ask your security officer."
-    )
-    return page(request, who, "message.html", 403, message=text)
-
-
-def _has_stream(request: Request) -> bool:
+def _has_stream(state: AppState) -> bool:
     """The live inbox connects only where this node runs the live hub behind the stream."""
-    state: AppState = request.app.state.tocsin
-    return state.components.get("live_hub") is not None
+    return state.live_hub is not None
 
 
 def _filters(request: Request) -> tuple[reads.AlertFilters, dict[str, str]]:
@@ -111,7 +89,7 @@ def inbox(
         encode_cursor(shown[-1].created_at, shown[-1].id) if len(rows) > PAGE_SIZE else None
     )
     template = "_inbox_rows.html" if request.headers.get("hx-request") else "inbox.html"
-    cells = hooks.response_cells(state, session, org_id_of(who), [a.id for a in shown])
+    cells = responding.cells(session, state.settings, org_id_of(who), [a.id for a in shown])
     return page(
         request,
         who,
@@ -120,17 +98,20 @@ def inbox(
         chosen=chosen,
         next_cursor=next_cursor,
         cells=cells,
-        stream_url=STREAM_PATH if _has_stream(request) else "",
+        stream_url=STREAM_PATH if _has_stream(state) else "",
         categories=list(Category),
         severities=list(Severity),
         statuses=list(Status),
     )
 
 
-def _visible(session: SessionDep, alert_id: uuid.UUID, who: Visitor, network: Network) -> Alert:
-    return reads.get_visible(
-        session=session, alert_id=alert_id, viewer_id=org_id_of(who), network=network
-    )
+def _opened(
+    session: Session, alert_id: uuid.UUID, who: Visitor, network: Network, now: datetime,
+    door: str,
+) -> Alert:  # fmt: skip
+    principal = principal_of(who)
+    return open_alert(session=session, alert_id=alert_id, viewer_id=principal.org_id,
+                      by=principal.actor, network=network, now=now, door=door)  # fmt: skip
 
 
 @router.get("/alerts/{alert_id}/row")
@@ -139,12 +120,11 @@ def inbox_row(
     network: NetworkDep, state: StateDep,
 ) -> Response:  # fmt: skip
     """One inbox row, for the live inbox to insert when the stream announces an alert."""
-    try:
-        alert = _visible(session, alert_id, who, network)
-    except NotFound:
-        return not_found_page(request, who)
+    alert = reads.get_visible(
+        session=session, alert_id=alert_id, viewer_id=org_id_of(who), network=network
+    )
     summary = present.alert_summary(session, alert, org_id_of(who), network)
-    cells = hooks.response_cells(state, session, org_id_of(who), [alert.id])
+    cells = responding.cells(session, state.settings, org_id_of(who), [alert.id])
     return page(
         request, who, "_inbox_rows.html", alerts=[summary], next_cursor=None, chosen={}, cells=cells
     )
@@ -153,16 +133,11 @@ def inbox_row(
 @router.get("/alerts/{alert_id}")
 def alert_page(
     request: Request, alert_id: uuid.UUID, who: MemberDep, session: SessionDep,
-    network: NetworkDep, state: StateDep,
+    network: NetworkDep, state: StateDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """Every section of one alert, as this organisation may see it."""
-    try:
-        alert = _visible(session, alert_id, who, network)
-        revisions = reads.revisions(
-            session=session, alert_id=alert_id, viewer_id=org_id_of(who), network=network
-        )
-    except NotFound:
-        return not_found_page(request, who)
+    alert = _opened(session, alert_id, who, network, now, "page")
+    revisions = reads.revisions(session=session, alert=alert)
     shown = present.alert_out(session, alert, org_id_of(who), network)
     history = [present.revision_out(session, alert, r, org_id_of(who), network) for r in revisions]
     differences = [
@@ -175,9 +150,7 @@ def alert_page(
         who,
         "alert.html",
         alert=shown,
-        response_html=hooks.alert_response(
-            state, session, principal_of(who), alert.id, who.csrf, who.language
-        ),
+        response=responding.section(session, state.settings, principal_of(who), alert),
         revisions=list(reversed(differences)),
         related=alert_intel.related(session, alert, org_id_of(who), network),
         sightings=alert_intel.sightings(session, alert),
@@ -194,12 +167,10 @@ def alert_page(
 
 @router.get("/alerts/{alert_id}/indicators.csv")
 def indicators_csv(
-    request: Request, alert_id: uuid.UUID, who: MemberDep, session: SessionDep, network: NetworkDep
+    alert_id: uuid.UUID, who: MemberDep, session: SessionDep, network: NetworkDep, now: NowDep
 ) -> Response:
-    try:
-        alert = _visible(session, alert_id, who, network)
-    except NotFound:
-        return not_found_page(request, who)
+    """The alert's indicators as a spreadsheet."""
+    alert = _opened(session, alert_id, who, network, now, "csv")
     rows = [(i.type.value, i.value, i.comment) for i in alert.indicators if i.withdrawn_at is None]
     headers = {
         "Content-Disposition": f'attachment; filename="tocsin-{alert.id}-indicators.csv"',
@@ -210,40 +181,45 @@ def indicators_csv(
     )
 
 
+class LifecycleStep(Protocol):
+    """A step of `publication.service` that needs no more than who asks it (publish, close)."""
+
+    def __call__(
+        self, *, session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, by: Actor,
+        network: Network, now: datetime,
+    ) -> Alert: ...  # fmt: skip
+
+
 def _lifecycle(
-    step: Callable[..., object], request: Request, alert_id: uuid.UUID, who: Visitor,
+    step: LifecycleStep, alert_id: uuid.UUID, who: Visitor,
     session: Session, network: Network, now: datetime,
 ) -> Response:  # fmt: skip
     """Run one lifecycle step of an own alert, then back to its page, which shows where
     it stands (a double click meets a Conflict: nothing to say)."""
     principal = principal_of(who)
     principal.require_writer()
-    try:
+    with contextlib.suppress(Conflict):
         step(session=session, alert_id=alert_id, org_id=principal.org_id, by=principal.actor,
              network=network, now=now)  # fmt: skip
-    except NotFound:
-        return not_found_page(request, who)
-    except Conflict:
-        pass
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
 
 
 @router.post("/alerts/{alert_id}/publish")
 def publish(
-    request: Request, alert_id: uuid.UUID, who: PostingMemberDep, session: SessionDep,
+    alert_id: uuid.UUID, who: PostingMemberDep, session: SessionDep,
     network: NetworkDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """Publish a draft of this organisation."""
-    return _lifecycle(alerts_service.publish, request, alert_id, who, session, network, now)
+    return _lifecycle(publication.publish, alert_id, who, session, network, now)
 
 
 @router.post("/alerts/{alert_id}/close")
 def close(
-    request: Request, alert_id: uuid.UUID, who: PostingMemberDep, session: SessionDep,
+    alert_id: uuid.UUID, who: PostingMemberDep, session: SessionDep,
     network: NetworkDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """Close a live alert of this organisation."""
-    return _lifecycle(alerts_service.close, request, alert_id, who, session, network, now)
+    return _lifecycle(publication.close, alert_id, who, session, network, now)
 
 
 @router.post("/alerts/{alert_id}/update")
@@ -258,19 +234,14 @@ def post_update(
     fields: dict[str, Any] = {"note": str(form.get("note") or "").strip() or None}
     if form.get("severity"):
         fields["severity"] = form.get("severity")
+    if fields["note"] is None:
+        raise InvalidInput.one("note", "say what is new")
     try:
-        if fields["note"] is None:
-            raise InvalidInput.one("note", "say what is new")
         patch = AlertPatch.model_validate(fields)
-        alerts_service.update(session=session, alert_id=alert_id, patch=patch,
-                              org_id=principal.org_id, by=principal.actor, network=network,
-                              now=now)  # fmt: skip
-    except NotFound:
-        return not_found_page(request, who)
     except ValidationError as exc:
-        return page(request, who, "message.html", 422, message=str(exc.errors()[0]["msg"]))
-    except (Conflict, InvalidInput) as refused:
-        return page(request, who, "message.html", refused.status, message=refused.detail)
+        raise InvalidInput.one("severity", str(exc.errors()[0]["msg"])) from None
+    publication.update(session=session, alert_id=alert_id, patch=patch, org_id=principal.org_id,
+                       by=principal.actor, network=network, now=now)  # fmt: skip
     return RedirectResponse(f"/alerts/{alert_id}#revisions", status_code=303)
 
 

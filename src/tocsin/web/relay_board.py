@@ -18,23 +18,24 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts import reads
 from tocsin.alerts.models import Alert
-from tocsin.deps import NetworkDep, SessionDep, StateDep
-from tocsin.network.models import Organisation, OrgKind
+from tocsin.deps import SessionDep, StateDep
+from tocsin.errors import NotFound
+from tocsin.network import service as network_service
+from tocsin.network.auth import NetworkDep
 from tocsin.posture import service as posture
 from tocsin.relay import service as relay_service
 from tocsin.relay.models import Declaration, DeclarationStatus
 from tocsin.responses import service as responses
 from tocsin.responses.models import AlertResponse
+from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
-from tocsin.state import AppState
 from tocsin.web.auth import MemberDep, org_id_of
 from tocsin.web.charts import daily_bars
-from tocsin.web.inbox import not_found_page, page
+from tocsin.web.render import page
 from tocsin.web.responding import escalates_at
 
 router = APIRouter(include_in_schema=False)
@@ -57,28 +58,23 @@ class Line:
 
 
 def _lines(
-    state: AppState, session: Session, alert: Alert, relay: uuid.UUID,
+    settings: Settings, session: Session, alert: Alert, relay: uuid.UUID,
     perimeter: frozenset[uuid.UUID],
 ) -> list[Line]:  # fmt: skip
     """Its perimeter's answers; all answers to an alert the relay published (relayed)."""
     relayed = alert.source_org_id == relay
     rows = [r for r in responses.responses_of(session=session, alert_id=alert.id)
             if r.recipient and (relayed or r.org_id in perimeter)]  # fmt: skip
-    found = session.execute(
-        select(Organisation.id, Organisation.name).where(
-            Organisation.id.in_([r.org_id for r in rows])
-        )
-    )
-    names = {org_id: name for org_id, name in found}
-    lines = [_line(state, alert, r, names.get(r.org_id, "?")) for r in rows]
+    names = network_service.names_of(session=session, org_ids=[r.org_id for r in rows])
+    lines = [_line(settings, alert, r, names.get(r.org_id, "?")) for r in rows]
     # Silent first (not acknowledged), then by name.
     return sorted(lines, key=lambda line: (line.acknowledged_at is not None, line.organisation))
 
 
-def _line(state: AppState, alert: Alert, row: AlertResponse, name: str) -> Line:
+def _line(settings: Settings, alert: Alert, row: AlertResponse, name: str) -> Line:
     return Line(name, row.received_at, row.acknowledged_at,
                 row.applicability.value if row.applicability else None,
-                escalates_at(state, alert, row))  # fmt: skip
+                escalates_at(settings, alert, row))  # fmt: skip
 
 
 def _silent(board: list[tuple[Alert, list[Line]]]) -> list[tuple[str, int]]:
@@ -97,14 +93,8 @@ def _waiting(session: Session, viewer: uuid.UUID, network: Network) -> list[Decl
 
 def _postures(session: Session, orgs: list[uuid.UUID], now: datetime) -> list[tuple[str, str, int]]:
     """(id, name, score) of the perimeter's establishments, weakest first (bounded)."""
-    rows = session.execute(
-        select(Organisation.id, Organisation.name).where(
-            Organisation.id.in_(orgs), Organisation.kind == OrgKind.establishment
-        ).order_by(Organisation.name).limit(MAX_POSTURES)
-    ).all()  # fmt: skip
-    scored = [(str(i), n, posture.posture_of(session=session, org_id=i, now=now).score)
-              for i, n in rows]  # fmt: skip
-    return sorted(scored, key=lambda row: (row[2], row[1]))
+    rows = posture.weakest(session=session, org_ids=orgs, now=now, limit=MAX_POSTURES)
+    return [(str(org_id), name, score) for org_id, name, score in rows]
 
 
 def _timeline(alerts: list[Alert], waiting: list[Declaration], now: datetime) -> Markup:
@@ -127,7 +117,7 @@ def relay_board(
     org_id = org_id_of(who)
     node = network.orgs.get(org_id)
     if node is None or node.kind not in RELAY_KINDS:
-        return not_found_page(request, who)
+        raise NotFound("the relay board is for groups, regions and the national CERT")
     perimeter = network.members(org_id) - {org_id}
     since = state.clock.now() - RECENT
     alerts = reads.list_visible(
@@ -135,7 +125,7 @@ def relay_board(
         filters=reads.AlertFilters(since=since), after=None, limit=MAX_ALERTS,
     )  # fmt: skip
     board = [(a, lines) for a in alerts
-             if (lines := _lines(state, session, a, org_id, perimeter))]  # fmt: skip
+             if (lines := _lines(state.settings, session, a, org_id, perimeter))]  # fmt: skip
     silent = _silent(board)
     waiting = _waiting(session, org_id, network)
     now = state.clock.now()

@@ -1,4 +1,5 @@
-"""Rendering pages: one Jinja2 environment, translations per request, security headers."""
+"""Rendering pages: one Jinja2 environment, translations per request, security headers,
+and the problems of `tocsin.errors` as readable pages (the HTML twin of `tocsin.problems`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tocsin.db import transaction
+from tocsin.errors import InvalidInput, NotFound, RateLimited, TocsinError
 from tocsin.indicators.attack import technique_url
 from tocsin.indicators.types import IndicatorError
 from tocsin.settings import Settings
 from tocsin.sharing.tlp import TLP, TLP_COLOURS
+from tocsin.state import AppState
+from tocsin.web.auth import Visitor, find_visitor
 from tocsin.web.i18n import translations
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -105,3 +110,43 @@ def render(
     )
     all_headers = security_headers(settings) | (headers or {})
     return HTMLResponse(html, status_code=status_code, headers=all_headers)
+
+
+def page(
+    request: Request, who: Visitor, template: str, status_code: int = 200, **values: Any
+) -> Response:
+    """A page for this visitor: language, CSRF token and who is signed in."""
+    return render(request, template, language=who.language, status_code=status_code,
+                  csrf=who.csrf, who=who, **values)  # fmt: skip
+
+
+def not_found_page(request: Request, who: Visitor) -> Response:
+    """The same page whether the thing is absent or hidden from this organisation."""
+    return page(request, who, "not_found.html", status_code=404)
+
+
+def refused_page(request: Request, who: Visitor) -> Response:
+    """A change asked by an account that may only read: said plainly, 403."""
+    text = translations(who.language).gettext(
+        "Your account may read but not act for your organisation: ask your security officer."
+    )
+    return page(request, who, "message.html", 403, message=text)
+
+
+def problem_page(request: Request, exc: TocsinError) -> Response:
+    """A refusal raised anywhere under a page route, as a page that says why.
+
+    The request's transaction was rolled back and its session closed, so the visitor (who
+    is signed in, in which language) is found again in a short transaction of its own."""
+    state: AppState = request.app.state.tocsin
+    with transaction(state.sessions) as session:
+        who = find_visitor(request, session, state)
+        if isinstance(exc, NotFound):
+            return not_found_page(request, who)
+        message = exc.detail
+        if isinstance(exc, InvalidInput):
+            message = "; ".join(e.reason for e in exc.errors) or exc.detail
+        answer = page(request, who, "message.html", exc.status, message=message)
+    if isinstance(exc, RateLimited):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tocsin.db import transaction
-from tocsin.scheduler import Job
+from tocsin.jobs import Job
+from tocsin.network import sessions
 from tocsin.state import AppState
-from tocsin.web import sessions
 
 
 def purge_sessions(state: AppState) -> int:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep, SettingsDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.interop.taxii import service
 from tocsin.interop.taxii.collections import CollectionView
 from tocsin.interop.taxii.http import (
@@ -24,6 +24,7 @@ from tocsin.interop.taxii.http import (
 from tocsin.interop.taxii.models import TaxiiStatus
 from tocsin.interop.taxii.query import Filters, decode_next
 from tocsin.interop.taxii.stamps import format_us, parse_us, to_us
+from tocsin.network.auth import NetworkDep, PrincipalDep
 
 _RESPONSES: dict[int | str, dict[str, object]] = {
     code: {"description": "TAXII error", "content": {"application/taxii+json;version=2.1": {}}}

@@ -1,4 +1,8 @@
-"""Routes of alerts: drafts, lifecycle, reads, revisions and indicator search."""
+"""Routes of alerts: drafts, lifecycle, reads, revisions and indicator search.
+
+In the publication layer: every change goes through `publication.service` and every read
+of one alert through `publication.opening.open_alert`, the paths the pages take too.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query, status
 
-from tocsin.alerts import present, reads, service
+from tocsin.alerts import present, reads
 from tocsin.alerts.schemas import (
     AlertContent,
     AlertOut,
@@ -19,13 +23,15 @@ from tocsin.alerts.schemas import (
     RevisionOut,
 )
 from tocsin.alerts.vocab import Category, Severity, Status
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep, SettingsDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import InvalidInput
 from tocsin.indicators.normalize import normalize, normalize_any
 from tocsin.indicators.types import IndicatorError, IndicatorType
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.pagination import decode_cursor, encode_cursor
-from tocsin.responses.service import mark_received
+from tocsin.publication import service
+from tocsin.publication.opening import open_alert
 from tocsin.schemas_common import PROBLEM_RESPONSES, Page
 from tocsin.sharing.tlp import TLP
 
@@ -94,11 +100,10 @@ def get_alert(
     now: NowDep,
 ) -> AlertOut:  # fmt: skip
     principal.require_scope(Scope.read)
-    alert = reads.get_visible(
-        session=session, alert_id=alert_id, viewer_id=principal.org_id, network=network
-    )
-    reads.record_sensitive_read(session=session, alert=alert, by=principal.actor, now=now)
-    mark_received(session, alert.id, principal.org_id, now)
+    alert = open_alert(
+        session=session, alert_id=alert_id, viewer_id=principal.org_id, by=principal.actor,
+        network=network, now=now, door="api",
+    )  # fmt: skip
     return present.alert_out(session, alert, principal.org_id, network)
 
 
@@ -172,15 +177,16 @@ def retract_alert(
 
 @router.get("/alerts/{alert_id}/revisions", response_model=list[RevisionOut])
 def list_revisions(
-    alert_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, network: NetworkDep
-) -> list[RevisionOut]:
+    alert_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, network: NetworkDep,
+    now: NowDep,
+) -> list[RevisionOut]:  # fmt: skip
+    """Every revision of the alert, oldest first: what each one changed and why."""
     principal.require_scope(Scope.read)
-    rows = reads.revisions(
-        session=session, alert_id=alert_id, viewer_id=principal.org_id, network=network
-    )
-    alert = reads.get_visible(
-        session=session, alert_id=alert_id, viewer_id=principal.org_id, network=network
-    )
+    alert = open_alert(
+        session=session, alert_id=alert_id, viewer_id=principal.org_id, by=principal.actor,
+        network=network, now=now, door="api",
+    )  # fmt: skip
+    rows = reads.revisions(session=session, alert=alert)
     return [present.revision_out(session, alert, r, principal.org_id, network) for r in rows]
 
 

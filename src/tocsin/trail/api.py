@@ -1,4 +1,4 @@
-"""Reading the audit trail: directors for their establishment, relays for their perimeter."""
+"""Routes of the audit trail: directors for their establishment, relays for their perimeter."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from fastapi.responses import StreamingResponse
 
 from tocsin.audit import service
 from tocsin.audit.schemas import AuditPage, AuditRecordOut
-from tocsin.deps import NetworkDep, PrincipalDep, SessionDep, StateDep
+from tocsin.deps import SessionDep, StateDep
 from tocsin.errors import Forbidden, InvalidInput
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Role, Scope
 from tocsin.network.principal import Principal
 from tocsin.schemas_common import PROBLEM_RESPONSES

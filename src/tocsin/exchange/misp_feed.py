@@ -24,7 +24,7 @@ from tocsin.audit.service import Actor
 from tocsin.clock import Clock
 from tocsin.db import transaction
 from tocsin.errors import TocsinError
-from tocsin.interop import imports, misp_import
+from tocsin.exchange import imports, misp_import
 from tocsin.interop.exchange_models import FeedImport
 from tocsin.network import service as network_service
 

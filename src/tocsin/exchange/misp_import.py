@@ -20,8 +20,8 @@ from pymisp import MISPAttribute, MISPEvent, MISPObject
 
 from tocsin.alerts.schemas import IndicatorIn
 from tocsin.errors import FieldError, InvalidInput
+from tocsin.exchange.imports import Attachment, DraftPlan
 from tocsin.indicators.types import IndicatorType
-from tocsin.interop.imports import Attachment, DraftPlan
 from tocsin.interop.misp import TOCSIN_FIELDS
 from tocsin.sharing.tlp import PAP, TLP
 

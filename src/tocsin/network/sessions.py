@@ -1,4 +1,7 @@
-"""Browser sessions: open, find, choose an organisation, close. Never commits."""
+"""Browser sessions: open, find, choose an organisation, close. Never commits.
+
+In the network package, below every door: the API's live stream accepts a signed-in
+browser as well as a token, and the pages build on the same lookup."""
 
 from __future__ import annotations
 
@@ -14,9 +17,8 @@ from sqlalchemy.orm import Session
 
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
-from tocsin.network.models import Membership, Organisation, User
+from tocsin.network.models import Membership, Organisation, User, WebSession
 from tocsin.network.secrets import verify_password
-from tocsin.web.models import WebSession
 
 SESSION_LIFETIME = timedelta(hours=10)  # a working day, then sign in again
 

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 
 from tocsin.alerts.schemas import IndicatorIn
 from tocsin.errors import FieldError, InvalidInput
+from tocsin.exchange.imports import Attachment, DraftPlan
 from tocsin.indicators.attack import validate_technique
 from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.interop import stix_vocab as v
-from tocsin.interop.imports import Attachment, DraftPlan
 from tocsin.interop.stix_patterns import UnsupportedPattern, indicators_of
 from tocsin.sharing.tlp import TLP
 

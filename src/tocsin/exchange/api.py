@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query, status
 
-from tocsin.deps import NetworkDep, NowDep, PrincipalDep, SessionDep
-from tocsin.interop import imports
-from tocsin.interop.imports import ImportReport
+from tocsin.deps import NowDep, SessionDep
+from tocsin.exchange import imports
+from tocsin.exchange.imports import ImportReport
+from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.schemas_common import PROBLEM_RESPONSES
 
@@ -28,6 +29,7 @@ def export_alert(
     principal: PrincipalDep,
     session: SessionDep,
     network: NetworkDep,
+    now: NowDep,
     format: ExportFormat = ExportFormat.stix,
 ) -> dict[str, Any]:
     """The alert as a STIX 2.1 bundle or a MISP event, as you may see it.
@@ -40,8 +42,11 @@ def export_alert(
         session=session,
         alert_id=alert_id,
         viewer_id=principal.org_id,
+        by=principal.actor,
         network=network,
+        now=now,
         format=format.value,
+        door=format.value,
     )
 
 

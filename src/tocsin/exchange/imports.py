@@ -16,13 +16,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from tocsin.alerts import reads, service
+from tocsin.alerts import reads
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import MAX_INDICATORS, AlertContent, AlertPatch, IndicatorIn
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import FieldError, Forbidden, InvalidInput
 from tocsin.interop.exchange_models import AlertAttachment
+from tocsin.publication import service
+from tocsin.publication.opening import open_alert
 from tocsin.sharing.rules import Network, ScopeKind
 from tocsin.sharing.tlp import TLP
 
@@ -80,10 +82,10 @@ def plans_of(document: Any) -> tuple[Format, list[DraftPlan]]:
     # Imported here, and each only when needed: PyMISP takes seconds to import.
     kind = detect_format(document)
     if kind == "stix":
-        from tocsin.interop import stix_import
+        from tocsin.exchange import stix_import
 
         return kind, stix_import.plan_bundle(document)
-    from tocsin.interop import misp_import
+    from tocsin.exchange import misp_import
 
     return kind, [misp_import.plan_event(document)]
 
@@ -197,8 +199,8 @@ def import_document(
 
 
 def export_alert(
-    *, session: Session, alert_id: uuid.UUID, viewer_id: uuid.UUID, network: Network,
-    format: str,
+    *, session: Session, alert_id: uuid.UUID, viewer_id: uuid.UUID, by: Actor, network: Network,
+    now: datetime, format: str, door: str,
 ) -> dict[str, Any]:  # fmt: skip
     """One alert as a STIX bundle or a MISP event, for a viewer that may read it.
 
@@ -206,11 +208,13 @@ def export_alert(
     """
     from tocsin.interop import stix
 
-    alert = reads.get_visible(
+    visible = reads.get_visible(
         session=session, alert_id=alert_id, viewer_id=viewer_id, network=network
     )
-    if not alert.tlp.in_resharing_feeds and viewer_id != alert.source_org_id:
-        raise Forbidden(f"{alert.tlp.label} alerts are not exported for re-sharing")
+    if not visible.tlp.in_resharing_feeds and viewer_id != visible.source_org_id:
+        raise Forbidden(f"{visible.tlp.label} alerts are not exported for re-sharing")
+    alert = open_alert(session=session, alert_id=alert_id, viewer_id=viewer_id, by=by,
+                       network=network, now=now, door=door)  # fmt: skip
     if format == "misp":
         from tocsin.interop import misp
 

@@ -7,6 +7,8 @@ from typing import Protocol
 
 import aiosmtplib
 
+from tocsin.settings import Settings
+
 
 class MailerError(Exception):
     """The message could not be handed to the mail server (it may be retried)."""
@@ -61,3 +63,14 @@ class MemoryMailer:
 
     async def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
+
+
+def mailer_from(settings: Settings) -> Mailer:
+    """SMTP when `TOCSIN_SMTP_HOST` is set; otherwise mail stays in memory (development)."""
+    if settings.smtp_host:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        return SMTPMailer(
+            host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
+            password=password, starttls=settings.smtp_starttls,
+        )  # fmt: skip
+    return MemoryMailer()

@@ -37,8 +37,8 @@ def _org(value: str | None, what: str = "organisation") -> uuid.UUID | None:
 
 
 def _state() -> Any:
-    from tocsin.app import build_state
     from tocsin.settings import Settings
+    from tocsin.state import build_state
 
     return build_state(Settings())
 
@@ -50,7 +50,7 @@ def import_command(
 ) -> None:
     """Import a STIX bundle or a MISP event (detected) as draft alerts of an organisation."""
     from tocsin.db import transaction
-    from tocsin.interop.imports import import_document
+    from tocsin.exchange.imports import import_document
     from tocsin.network import service as network_service
 
     org_id = _org(org)
@@ -88,7 +88,7 @@ def export_command(
     """Print an alert as a STIX bundle or a MISP event, as an organisation sees it."""
     from tocsin.alerts.models import Alert
     from tocsin.db import transaction
-    from tocsin.interop.imports import export_alert
+    from tocsin.exchange.imports import export_alert
     from tocsin.network import service as network_service
 
     if format not in ("stix", "misp"):
@@ -100,9 +100,11 @@ def export_command(
             stored = session.get(Alert, alert_id)
             if stored is None:
                 raise _fail(f"no alert {alert}")
+            viewer_id = _org(org) or stored.source_org_id
             document = export_alert(
-                session=session, alert_id=stored.id, viewer_id=_org(org) or stored.source_org_id,
-                network=network_service.load_network(session=session), format=format,
+                session=session, alert_id=stored.id, viewer_id=viewer_id,
+                by=Actor(org_id=viewer_id), network=network_service.load_network(session=session),
+                now=state.clock.now(), format=format, door="cli",
             )  # fmt: skip
     except TocsinError as exc:
         raise _fail(str(exc)) from None
@@ -114,7 +116,7 @@ def import_feed_command(
     org: OrgOpt = None,
 ) -> None:
     """Import the new and changed events of a MISP feed as drafts; resumable."""
-    from tocsin.interop.misp_feed import import_feed, open_feed
+    from tocsin.exchange.misp_feed import import_feed, open_feed
 
     org_id = _org(org)
     if org_id is None:
