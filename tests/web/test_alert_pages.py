@@ -6,11 +6,16 @@ import uuid
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.alerts.factory import alert_body, publish
 from tests.web.helpers import page_token, sign_in
 from tests.world import World
+from tocsin.audit.models import AuditRecord
 from tocsin.clock import ManualClock
+from tocsin.db import transaction
+from tocsin.responses.models import AlertResponse
+from tocsin.state import AppState
 
 EN = {"Accept-Language": "en"}
 
@@ -245,3 +250,41 @@ def test_the_alert_page_shows_related_alerts_and_what_the_network_saw(
     client.post("/signout")
     sign_in(client, "so_E5")  # another region: E1's and E4's alerts are not its to read
     assert client.get(f"/alerts/{second['id']}").status_code == 404
+
+
+def test_reading_a_sensitive_alert_in_the_browser_is_audited_like_the_api(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    alert = publish(client, world, "E2", tlp="amber+strict", scope={"kind": "region"})
+    sign_in(client, "so_E1")
+    assert client.get(f"/alerts/{alert['id']}").status_code == 200
+    assert client.get(f"/alerts/{alert['id']}/indicators.csv").status_code == 200
+    refused = client.get(f"/alerts/{alert['id']}/export.stix.json")
+    assert refused.status_code == 403  # not for re-sharing: nothing shown, nothing read
+    with transaction(state.sessions) as session:
+        reads = session.scalars(
+            select(AuditRecord).where(
+                AuditRecord.action == "alert.read", AuditRecord.target_id == alert["id"]
+            )
+        ).all()
+        assert sorted(r.details["door"] for r in reads) == ["csv", "page"]
+        assert {r.actor_org_id for r in reads} == {world.ids["E1"]}
+        assert {r.actor_user_id for r in reads} == {world.users["so_E1"]}
+        response = session.scalar(
+            select(AlertResponse).where(
+                AlertResponse.alert_id == uuid.UUID(alert["id"]),
+                AlertResponse.org_id == world.ids["E1"],
+            )
+        )
+        assert response is not None and response.received_at is not None
+
+
+def test_reading_an_amber_alert_in_the_browser_leaves_no_read_record(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    alert = publish(client, world, "E2", tlp="amber", scope={"kind": "region"})
+    sign_in(client, "so_E1")
+    assert client.get(f"/alerts/{alert['id']}").status_code == 200
+    with transaction(state.sessions) as session:
+        reads = session.scalars(select(AuditRecord).where(AuditRecord.action == "alert.read")).all()
+    assert reads == []
