@@ -45,6 +45,7 @@ class Target:
     alert_tlp: str = ""
     alert_readers: frozenset[str] = frozenset()
     alert_recipients: frozenset[str] = frozenset()
+    alert_responders: frozenset[str] = frozenset()  # recipients that are not relays
     declarant: str = "E1"
     cell: frozenset[str] = field(default_factory=frozenset)
 
@@ -130,7 +131,9 @@ RESHARABLE = _refuse(
     lambda a, t: t.alert_tlp in ("clear", "green", "amber") or a.org == t.alert_source,
     "a TLP that tools may re-share, or the source",
 )
-RECIPIENT = _refuse(403, lambda a, t: a.org in t.alert_recipients, "a recipient")
+RESPONDER = _refuse(
+    403, lambda a, t: a.org in t.alert_responders, "a recipient that owes a response (not a relay)"
+)
 OVERSEER = _refuse(403, _overseer, "source, or a relay of the source or of a recipient")
 IN_CELL = _refuse(404, lambda a, t: a.org in t.cell, "the declaration's crisis cell")
 DECLARANT = _refuse(403, lambda a, t: a.org == t.declarant, "the declarant")

@@ -84,9 +84,12 @@ def _target(state: AppState, world: World, alert_id: str | None) -> Target:
         to = recipients(facts(alert), network) if alert else frozenset()
         tlp = alert.tlp.value if alert else ""
     cell = network.relays_of(world.ids["E1"]) | {world.ids["E1"]}
+    relays = {"group", "region", "national"}  # they oversee the answers, they owe none
+    responders = {i for i in to if network.orgs[i].kind not in relays}
     return Target(network, dict(world.ids), alert_tlp=tlp,
                   alert_readers=frozenset(names[i] for i in readers if i in names),
                   alert_recipients=frozenset(names[i] for i in to if i in names),
+                  alert_responders=frozenset(names[i] for i in responders if i in names),
                   cell=frozenset(names[i] for i in cell))  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.alerts.factory import publish
+from tests.alerts.factory import alert_body, publish
 from tests.delivery.helpers import deliveries, register_webhook, want_email
 
 from tocsin.clock import ManualClock
@@ -117,3 +117,22 @@ def test_a_draft_writes_nothing(client: Any, world: Any, state: AppState) -> Non
     created = client.post("/api/v1/alerts", json=alert_body(), headers=world.auth("E1"))
     assert created.status_code == 201
     assert deliveries(state) == []
+
+
+def test_each_recipient_is_sent_the_affected_establishment_only_if_it_may_know_it(
+    client: Any, world: Any, state: AppState
+) -> None:
+    body = {"tlp": "amber", "anonymous": True, "affected_organisation": str(world.ids["E1"])}
+    created = client.post("/api/v1/alerts", json=alert_body(**body), headers=world.auth("R1"))
+    assert created.status_code == 201, created.text
+    published = client.post(f"/api/v1/alerts/{created.json()['id']}/publish",
+                            headers=world.auth("R1"))  # fmt: skip
+    assert published.status_code == 200, published.text
+    rows = deliveries(state)
+    assert "E1" not in _names(world, rows)  # the establishment hit is not a recipient
+    with transaction(state.sessions) as session:
+        bodies = outbox.payload_bodies(session, {r.payload_id for r in rows})
+    told = {world.name_of(r.recipient_org_id): bodies[r.payload_id]["affected"] for r in rows}
+    assert told["G1"]["name"] == "Org E1"  # E1's group: one of its relays
+    assert told["E2"] is None and told["E4"] is None and told["G2"] is None
+    assert all(bodies[r.payload_id]["source"]["name"] == "Org R1" for r in rows)

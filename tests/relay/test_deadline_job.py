@@ -37,7 +37,12 @@ def test_silent_relays_get_the_shareable_part_published(
     assert stored["auto_published_at"] == "2026-01-01T08:30:00Z"
     alert = client.get(f"/api/v1/alerts/{stored['alert_id']}", headers=world.auth("E4")).json()
     assert AUTO_NOTE in alert["summary"]
-    assert alert["tlp"] == "amber" and alert["anonymous"] is True and alert["source"] is None
+    # The declarant asked not to be named: a peer learns which relay published, not who was hit.
+    assert alert["tlp"] == "amber" and alert["anonymous"] is True and alert["affected"] is None
+    assert alert["source"]["id"] == str(world.ids["R1"])
+    for relay in ("R1", "G1"):
+        seen = client.get(f"/api/v1/alerts/{alert['id']}", headers=world.auth(relay)).json()
+        assert seen["affected"]["id"] == str(world.ids["E1"]), relay
     assert "Camille" not in alert["title"] and "Org E1" not in alert["title"]
     assert alert["origin"] == {
         "initial_access": "VPN without MFA",

@@ -30,12 +30,17 @@ def test_relay_analyst_publishes_a_linked_alert(
     assert alert.status_code == 200, "E4 is in R1: the region scope reaches it"
     body = alert.json()
     assert body["status"] == "published" and body["title"] == choice["title"]
-    assert body["anonymous"] is True and body["source"] is None
+    # Anonymity hides the establishment that was hit, not the relay that speaks for it.
+    assert body["anonymous"] is True and body["affected"] is None
+    assert body["source"]["id"] == str(world.ids["R1"])
     assert body["tlp"] == "amber" and body["scope"]["area_id"] == str(world.ids["R1"])
     assert body["origin"]["malware_family"] == "LockBit 3.0"
     assert {i["value"] for i in body["indicators"]} == {"evil.example.com", "203.0.113.7"}
     relay_view = client.get(f"/api/v1/alerts/{qualified['alert_id']}", headers=world.auth("R1"))
     assert relay_view.json()["source"]["id"] == str(world.ids["R1"])
+    assert relay_view.json()["affected"]["id"] == str(world.ids["E1"])
+    declarant_view = client.get(f"/api/v1/alerts/{qualified['alert_id']}", headers=world.auth("E1"))
+    assert declarant_view.json()["affected"]["id"] == str(world.ids["E1"])
     outside = client.get(f"/api/v1/alerts/{qualified['alert_id']}", headers=world.auth("E5"))
     assert outside.status_code == 404
 

@@ -16,8 +16,10 @@ from tocsin.delivery.dispatch_live import drain_live_once
 from tocsin.publication.receipts import on_delivered
 from tocsin.responses.models import ResponseChange
 
-# An AMBER alert of E1 scoped to its region R1 reaches these organisations.
+# An AMBER alert of E1 scoped to its region R1 reaches these organisations; the groups and
+# the region oversee, so only the establishments owe a response.
 RECIPIENTS = {"R1", "G1", "G2", "E2", "E3", "E4"}
+RESPONDERS = {"E2", "E3", "E4"}
 
 
 def _put(client, world, alert, who, **body):
@@ -40,15 +42,15 @@ def _history(client, world, alert, who):
     return response.json()
 
 
-def test_the_table_lists_every_recipient_by_name_with_nothing_done_yet(client, world):
+def test_the_table_lists_every_responder_by_name_with_nothing_done_yet(client, world):
     alert = publish(client, world, "E1", anonymous=True)
     table = _table(client, world, alert)
-    assert {world.name_of(r["organisation"]["id"]) for r in table["responses"]} == RECIPIENTS
+    assert {world.name_of(r["organisation"]["id"]) for r in table["responses"]} == RESPONDERS
     assert {r["organisation"]["name"] for r in table["responses"]} == {
-        f"Org {o}" for o in RECIPIENTS
+        f"Org {o}" for o in RESPONDERS
     }
     assert table["totals"] == {
-        "recipients": 6, "received": 0, "acknowledged": 0, "affected": 0, "not_affected": 0,
+        "recipients": 3, "received": 0, "acknowledged": 0, "affected": 0, "not_affected": 0,
         "investigating": 0, "closed": 0, "median_time_to_acknowledge_seconds": None,
     }  # fmt: skip
     assert all(r["reached_revision"] == 1 for r in table["responses"])
@@ -123,11 +125,12 @@ def test_updates_are_appended_with_their_time_and_repeats_are_ignored(client, wo
 def test_totals_count_acknowledgements_applicability_and_the_median(client, world, clock):
     alert = publish(client, world, "E1")
     for minutes, org, applicability in [(10, "E2", "affected"), (10, "E3", "affected"),
-                                        (20, "G1", "not_affected")]:  # fmt: skip
+                                        (20, "E4", "not_affected")]:  # fmt: skip
         clock.advance(timedelta(minutes=minutes))
         _put(client, world, alert, org, acknowledged=True, applicability=applicability)
+    assert _put(client, world, alert, "G1", acknowledged=True).status_code == 403  # oversees
     totals = _table(client, world, alert, "R1")["totals"]
-    assert totals["recipients"] == 6 and totals["acknowledged"] == 3
+    assert totals["recipients"] == 3 and totals["acknowledged"] == 3
     assert totals["affected"] == 2 and totals["not_affected"] == 1
     assert totals["median_time_to_acknowledge_seconds"] == 20 * 60  # 10, 20 and 40 minutes
 
@@ -196,11 +199,7 @@ def test_a_narrowed_scope_drops_recipients_from_the_table(client, world):
     )
     assert changed.status_code == 200, changed.text
     table = _table(client, world, alert)
-    assert {world.name_of(r["organisation"]["id"]) for r in table["responses"]} == {
-        "G1",
-        "E2",
-        "E3",
-    }
+    assert {world.name_of(r["organisation"]["id"]) for r in table["responses"]} == {"E2", "E3"}
     assert _put(client, world, alert, "E4", update="still here?").status_code in (403, 404)
 
 
@@ -226,16 +225,16 @@ def test_the_first_delivery_marks_recipients_received_in_one_audit_record(
         finally:
             await bus.close()
 
-    assert asyncio.run(drain()) == len(RECIPIENTS)
+    assert asyncio.run(drain()) == len(RECIPIENTS)  # the relays get it too
     table = _table(client, world, alert)
-    assert table["totals"]["received"] == len(RECIPIENTS)
+    assert table["totals"]["received"] == len(RESPONDERS)
     assert {r["received_at"] for r in table["responses"]} == {"2026-01-01T08:01:00Z"}
     assert [list(h["changes"]) for h in _history(client, world, alert, "E2")] == [["received"]]
     with transaction(state.sessions) as session:
         receipts = session.scalars(
             select(AuditRecord).where(AuditRecord.action == "response.received")
         ).all()
-        assert [len(r.details["organisations"]) for r in receipts] == [len(RECIPIENTS)]
+        assert [len(r.details["organisations"]) for r in receipts] == [len(RESPONDERS)]
     # Reading it afterwards changes nothing: received once.
     client.get(f"/api/v1/alerts/{alert['id']}", headers=world.auth("E2"))
     assert len(_history(client, world, alert, "E2")) == 1

@@ -14,7 +14,11 @@ def expected_readers(net: Network, facts: AlertFacts) -> set[uuid.UUID]:
     to = set(recipients(facts, net))
     if facts.tlp in (TLP.clear, TLP.green):
         return set(net.orgs)
+    # The establishment the incident hit reads what is shared about it, whatever the scope.
+    involved = {facts.source_id}
+    if facts.affected_id in net.orgs:
+        involved.add(facts.affected_id)
     if facts.tlp is TLP.red:
-        return to | {facts.source_id}
-    relays = set().union(*(net.relays_of(o) for o in to | {facts.source_id}))
-    return to | relays | {facts.source_id}
+        return to | involved
+    relays = set().union(*(net.relays_of(o) for o in to | involved))
+    return to | relays | involved

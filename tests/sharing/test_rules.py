@@ -13,9 +13,12 @@ from tocsin.sharing.rules import (
     Network,
     OrgNode,
     ScopeKind,
+    affected_readers,
     can_see,
     readers,
     recipients,
+    responders,
+    reveals_affected,
     reveals_source,
     scope_error,
     source_readers,
@@ -147,9 +150,10 @@ def shared(draw: st.DrawFn) -> tuple[Network, AlertFacts]:
     tlp = draw(st.sampled_from(list(TLP)))
     named = frozenset(draw(st.lists(st.sampled_from(orgs), max_size=4)))
     area = net.default_area(source, kind)
+    affected = draw(st.one_of(st.none(), st.just(source), st.sampled_from(orgs)))
     facts = AlertFacts(
         source, tlp, kind, area_id=area, named=named,
-        draft=draw(st.booleans()), anonymous=draw(st.booleans()),
+        draft=draw(st.booleans()), anonymous=draw(st.booleans()), affected_id=affected,
     )  # fmt: skip
     return net, facts
 
@@ -197,6 +201,8 @@ def test_nobody_outside_recipients_and_their_relays_reads_a_restricted_alert(
     if facts.tlp in (TLP.clear, TLP.green):
         return
     allowed = set(recipients(facts, net)) | {facts.source_id}
+    if facts.affected_id is not None:
+        allowed.add(facts.affected_id)  # the establishment hit reads what is said of it
     if facts.tlp is not TLP.red:
         allowed |= set().union(*(net.relays_of(o) for o in allowed))
     assert set(readers(facts, net)) <= allowed
@@ -206,8 +212,41 @@ def test_nobody_outside_recipients_and_their_relays_reads_a_restricted_alert(
 @given(shared())
 def test_an_anonymous_source_stays_hidden_from_peers(case: tuple[Network, AlertFacts]):
     net, facts = case
-    if not facts.anonymous:
-        return
+    if not facts.anonymous or facts.published_for_another:
+        return  # a relay publishing about an establishment hides the establishment
     for org in net.orgs:
         if reveals_source(org, facts, net):
             assert org == facts.source_id or org in net.relays_of(facts.source_id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared())
+def test_an_anonymous_affected_establishment_is_named_to_itself_the_source_and_its_relays(
+    case: tuple[Network, AlertFacts],
+):
+    net, facts = case
+    told = {o for o in net.orgs if reveals_affected(o, facts, net)}
+    assert told == set(affected_readers(facts, net))
+    assert told <= set(readers(facts, net))
+    if facts.affected_id is None:
+        assert told == set()
+    elif facts.anonymous:
+        assert told <= {facts.affected_id, facts.source_id, *net.relays_of(facts.affected_id)}
+    else:
+        assert told == set(readers(facts, net))
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared())
+def test_the_affected_establishment_reads_but_neither_receives_nor_responds(
+    case: tuple[Network, AlertFacts],
+):
+    net, facts = case
+    if facts.affected_id is None or facts.draft:
+        return
+    assert can_see(facts.affected_id, facts, net)
+    assert facts.affected_id not in recipients(facts, net)
+    assert responders(facts, net) <= recipients(facts, net)
+    assert all(
+        net.orgs[o].kind not in ("group", "region", "national") for o in responders(facts, net)
+    )

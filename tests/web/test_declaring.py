@@ -114,7 +114,9 @@ def test_a_relay_analyst_shares_the_declaration_as_an_alert_from_its_page(
     alert_id = answer.headers["location"].rsplit("/", 1)[1]
     shared = client.get(f"/api/v1/alerts/{alert_id}", headers=world.auth("E2"))
     assert shared.status_code == 200 and shared.json()["title"] == "Ransomware on a hospital PACS"
-    assert shared.json()["source"] is None  # anonymous to the peers
+    # Anonymous: the peers learn that the region speaks, not which hospital was hit.
+    assert shared.json()["affected"] is None
+    assert shared.json()["source"]["id"] == str(world.ids["R1"])
     assert 'id="qualify"' not in client.get(f"/declarations/{declaration_id}").text
 
 

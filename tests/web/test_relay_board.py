@@ -27,9 +27,11 @@ def test_the_region_sees_who_acknowledged_and_who_is_silent_silent_first(
     rows = section[: section.index("</table>")].split("<tr")[2:]
     names = [row.split("<td>")[1].split("</td>")[0] for row in rows]
     silent = [n for n, row in zip(names, rows, strict=True) if 'class="silent"' in row]
-    assert silent == ["Org E1", "Org E4", "Org G1", "Org G2"]  # the whole region but E3
+    # Every establishment of the region but E3; the groups oversee, nobody chases them.
+    assert silent == ["Org E1", "Org E4"]
     assert names[-1] == "Org E3" and "Escalates at" in section
-    assert 'Silent establishments: <span id="silent-count">4</span>' in page.text
+    assert "Org G1" not in names and "Org G2" not in names
+    assert 'Silent establishments: <span id="silent-count">2</span>' in page.text
 
 
 def test_a_group_sees_only_its_perimeter_and_establishments_have_no_board(

@@ -34,6 +34,10 @@ class Alert(Base):
     scope_area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     named: Mapped[list[str]] = mapped_column(JSON, default=list)
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # The establishment the incident hit (None: an advisory about no one in particular).
+    affected_org_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
     first_seen: Mapped[datetime | None]
     care_impact: Mapped[dict[str, Any]] = mapped_column(JSON)
     origin: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -19,7 +19,7 @@ from tocsin.alerts.schemas import (
     ScopeOut,
 )
 from tocsin.network.models import Organisation
-from tocsin.sharing.rules import Network, reveals_source
+from tocsin.sharing.rules import Network, reveals_affected, reveals_source
 from tocsin.sharing.tlp import TLP
 
 HANDLING = {
@@ -39,6 +39,12 @@ def org_ref(session: Session, org_id: uuid.UUID) -> OrgRef | None:
 def _source(session: Session, alert: Alert, viewer_id: uuid.UUID | None, net: Network) -> Any:
     if reveals_source(viewer_id, facts(alert), net):
         return org_ref(session, alert.source_org_id)
+    return None
+
+
+def _affected(session: Session, alert: Alert, viewer_id: uuid.UUID | None, net: Network) -> Any:
+    if alert.affected_org_id and reveals_affected(viewer_id, facts(alert), net):
+        return org_ref(session, alert.affected_org_id)
     return None
 
 
@@ -75,6 +81,7 @@ def alert_out(
         ),
         anonymous=alert.anonymous,
         source=_source(session, alert, viewer_id, network),
+        affected=_affected(session, alert, viewer_id, network),
         first_seen=alert.first_seen,
         care_impact=alert.care_impact,
         origin=alert.origin,
@@ -103,6 +110,7 @@ def alert_summary(
         tlp=alert.tlp,
         anonymous=alert.anonymous,
         source=_source(session, alert, viewer_id, network),
+        affected=_affected(session, alert, viewer_id, network),
         indicator_count=sum(1 for i in alert.indicators if i.withdrawn_at is None),
         created_at=alert.created_at,
         updated_at=alert.updated_at,
@@ -118,13 +126,18 @@ def revision_out(
     network: Network,
 ) -> RevisionOut:
     shows_source = reveals_source(viewer_id, facts(alert), network)
+    document = revision.document
+    if document.get("affected_organisation") and not reveals_affected(
+        viewer_id, facts(alert), network
+    ):
+        document = {**document, "affected_organisation": None}
     return RevisionOut(
         number=revision.number,
         action=revision.action.value,
         created_at=revision.created_at,
         author=org_ref(session, revision.author_org_id) if shows_source else None,
         note=revision.note,
-        document=revision.document,
+        document=document,
     )
 
 

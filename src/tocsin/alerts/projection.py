@@ -24,6 +24,7 @@ def facts(alert: Alert) -> AlertFacts:
         named=frozenset(uuid.UUID(o) for o in alert.named),
         draft=alert.status is Status.draft,
         anonymous=alert.anonymous,
+        affected_id=alert.affected_org_id,
     )
 
 
@@ -43,6 +44,7 @@ def content_of(alert: Alert) -> AlertContent:
                 "organisations": [uuid.UUID(o) for o in alert.named],
             },
             "anonymous": alert.anonymous,
+            "affected_organisation": alert.affected_org_id,
             "first_seen": alert.first_seen,
             "care_impact": alert.care_impact,
             "origin": alert.origin,

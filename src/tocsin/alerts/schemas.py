@@ -100,7 +100,16 @@ class AlertContent(Strict):
     tlp: TLP
     pap: PAP = PAP.green
     scope: ScopeIn
-    anonymous: bool = False
+    anonymous: bool = Field(
+        default=False,
+        description="name neither the affected establishment (but to itself, the source and "
+        "its relays) nor, when it speaks of its own incident, the source",
+    )
+    affected_organisation: uuid.UUID | None = Field(
+        default=None,
+        description="the establishment the incident hit: the source itself, or for a relay "
+        "one within its perimeter",
+    )
     first_seen: datetime | None = None
     care_impact: CareImpact = Field(default_factory=CareImpact)
     origin: Origin = Field(default_factory=Origin)
@@ -134,6 +143,7 @@ class AlertPatch(Strict):
     pap: PAP | None = None
     scope: ScopeIn | None = None
     anonymous: bool | None = None
+    affected_organisation: uuid.UUID | None = None
     first_seen: datetime | None = None
     care_impact: CareImpact | None = None
     origin: Origin | None = None
@@ -187,6 +197,10 @@ class AlertOut(BaseModel):
     scope: ScopeOut
     anonymous: bool
     source: OrgRef | None = Field(description="absent when the source is anonymous to you")
+    affected: OrgRef | None = Field(
+        description="the establishment the incident hit; absent when none is named or it is "
+        "anonymous to you"
+    )
     first_seen: datetime | None
     care_impact: CareImpact
     origin: Origin
@@ -211,6 +225,7 @@ class AlertSummary(BaseModel):
     tlp: TLP
     anonymous: bool
     source: OrgRef | None
+    affected: OrgRef | None
     indicator_count: int
     created_at: datetime
     updated_at: datetime

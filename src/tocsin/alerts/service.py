@@ -25,7 +25,7 @@ from tocsin.alerts.vocab import RevisionAction, Status
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import Conflict, InvalidInput, NotFound
-from tocsin.sharing.rules import AlertFacts, Network, OrgId, ScopeKind, scope_error
+from tocsin.sharing.rules import AlertFacts, Network, OrgId, ScopeKind, affected_error, scope_error
 from tocsin.sharing.tlp import TLP
 
 
@@ -58,8 +58,19 @@ def _checked_scope(
     return scope.kind, area, named
 
 
+def _checked_affected(
+    content: AlertContent, source_id: uuid.UUID, network: Network
+) -> uuid.UUID | None:
+    affected = content.affected_organisation
+    problem = affected_error(source_id, affected, network) if affected else None
+    if problem:
+        raise InvalidInput.one("affected_organisation", problem)
+    return affected
+
+
 def _apply_content(alert: Alert, content: AlertContent, network: Network, now: datetime) -> None:
     kind, area, named = _checked_scope(content, alert.source_org_id, network)
+    alert.affected_org_id = _checked_affected(content, alert.source_org_id, network)
     alert.title = content.title
     alert.summary = content.summary
     alert.category = content.category
@@ -168,7 +179,9 @@ def publish(
     alert = get_for_source(session=session, alert_id=alert_id, org_id=org_id)
     if alert.status is not Status.draft:
         raise Conflict(f"only a draft can be published; this alert is {alert.status.value}")
-    _checked_scope(content_of(alert), alert.source_org_id, network)
+    current = content_of(alert)
+    _checked_scope(current, alert.source_org_id, network)
+    _checked_affected(current, alert.source_org_id, network)
     alert.status = Status.published
     alert.published_at = now
     return Revised(alert, _new_revision(session, alert, RevisionAction.publish, by, now, note))

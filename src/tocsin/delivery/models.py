@@ -34,8 +34,8 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class DeliveryPayload(Base):
-    """An alert revision rendered once for recipients who see its source, once for the others;
-    or a notice (no alert), rendered once for all its recipients."""
+    """An alert revision rendered once per variant of what its recipients may be told (the
+    source, the affected establishment); or a notice (no alert), rendered once for all."""
 
     __tablename__ = "delivery_payloads"
 
@@ -43,6 +43,7 @@ class DeliveryPayload(Base):
     alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     revision: Mapped[int]
     with_source: Mapped[bool]
+    with_affected: Mapped[bool] = mapped_column(default=False)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

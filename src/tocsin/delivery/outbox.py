@@ -83,21 +83,22 @@ def mail_users_by_org(
 def _payloads(
     session: Session, alert: Alert, targets: set[uuid.UUID], audience: Audience, network: Network
 ) -> dict[uuid.UUID, uuid.UUID]:
-    """Render the revision once per variant (source shown or hidden); map recipient -> payload."""
-    told_source = audience.told_source
-    by_variant: dict[bool, uuid.UUID] = {}
+    """Render the revision once per variant (source, affected establishment: each shown or
+    hidden); map recipient -> payload."""
+    by_variant: dict[tuple[bool, bool], uuid.UUID] = {}
     chosen: dict[uuid.UUID, uuid.UUID] = {}
     for org_id in sorted(targets):
-        with_source = org_id in told_source
-        if with_source not in by_variant:
+        variant = (org_id in audience.told_source, org_id in audience.told_affected)
+        if variant not in by_variant:
             body = alert_out(session, alert, org_id, network).model_dump(mode="json")
             payload = DeliveryPayload(
-                alert_id=alert.id, revision=alert.revision, with_source=with_source, body=body
-            )
+                alert_id=alert.id, revision=alert.revision, with_source=variant[0],
+                with_affected=variant[1], body=body,
+            )  # fmt: skip
             session.add(payload)
             session.flush()
-            by_variant[with_source] = payload.id
-        chosen[org_id] = by_variant[with_source]
+            by_variant[variant] = payload.id
+        chosen[org_id] = by_variant[variant]
     return chosen
 
 

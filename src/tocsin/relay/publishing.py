@@ -118,6 +118,7 @@ def qualify(
         "tlp": choice.tlp,
         "scope": choice.scope or _area_scope(declaration, ScopeKind.region, network),
         "anonymous": declaration.anonymous if choice.anonymous is None else choice.anonymous,
+        "affected_organisation": declaration.org_id,
         "first_seen": content.description.discovered_at,
         **_shared(declaration, choice.include),
     }
@@ -193,6 +194,7 @@ def _auto_content(
         "tlp": share.tlp,
         "scope": _area_scope(declaration, share.scope, network),
         "anonymous": share.anonymous,
+        "affected_organisation": declaration.org_id,
         "first_seen": service.content_of(declaration).description.discovered_at,
         **_shared(declaration, share.parts),
     }

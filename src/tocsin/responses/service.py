@@ -45,8 +45,9 @@ def policy_from(settings: Settings) -> DeadlinePolicy:
 def on_revision(
     *, session: Session, alert: Alert, revision: AlertRevision, audience: Audience
 ) -> None:
-    """Open a response for each new recipient; drop timers the tick must plan again."""
-    current = audience.recipients
+    """Open a response for each new responder (not the relays, not the establishment hit);
+    drop the timers the tick must plan again."""
+    current = audience.responders
     rows = session.scalars(select(AlertResponse).where(AlertResponse.alert_id == alert.id))
     known = {row.org_id: row for row in rows}
     for org_id, row in known.items():
@@ -267,7 +268,10 @@ def require_overseer(*, alert: Alert, viewer_id: uuid.UUID, network: Network) ->
     alert_facts = facts(alert)
     if viewer_id == alert.source_org_id or viewer_id in network.relays_of(alert.source_org_id):
         return
-    if any(viewer_id in network.relays_of(r) for r in recipients(alert_facts, network)):
+    overseen = set(recipients(alert_facts, network))
+    if alert.affected_org_id is not None:
+        overseen.add(alert.affected_org_id)
+    if any(viewer_id in network.relays_of(r) for r in overseen):
         return
     raise Forbidden(
         "only the alert's source and the relays of its source or recipients see all responses"

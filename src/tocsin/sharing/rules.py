@@ -8,14 +8,20 @@ Vocabulary:
 
 Rules:
 - a draft is read by its source organisation only;
-- the source always reads its own alerts;
-- recipients = members of the area (or the named organisations), minus the source;
+- the source always reads its own alerts, and the *affected* establishment (the one the
+  incident hit, when the alert names one) always reads the published alert about it;
+- recipients = members of the area (or the named organisations), minus the source and the
+  affected establishment; *responders* are the recipients that owe a response (not the
+  relays: groups, regions and the national CERT oversee, they are not chased);
 - CLEAR: anyone, including anonymous public feeds;
 - GREEN: every member organisation of the hub;
 - AMBER and AMBER+STRICT: the recipients and the relays above the source and above
   each recipient;
 - RED: the named recipient organisations only (RED requires an explicit scope);
-- an anonymous alert names its source only to the source and the source's relays.
+- an anonymous alert names its source only to the source and the source's relays, and its
+  affected establishment only to that establishment, the source and the establishment's
+  relays; when a relay publishes about an establishment, anonymity hides the establishment,
+  not the relay.
 """
 
 from __future__ import annotations
@@ -157,6 +163,12 @@ class AlertFacts:
     named: frozenset[OrgId] = frozenset()
     draft: bool = False
     anonymous: bool = False
+    affected_id: OrgId | None = None
+
+    @property
+    def published_for_another(self) -> bool:
+        """A relay publishing about an establishment it oversees."""
+        return self.affected_id is not None and self.affected_id != self.source_id
 
 
 def scope_error(alert: AlertFacts, network: Network) -> str | None:
@@ -180,6 +192,16 @@ def scope_error(alert: AlertFacts, network: Network) -> str | None:
     return None
 
 
+def affected_error(source_id: OrgId, affected_id: OrgId, network: Network) -> str | None:
+    """Why this source may not name this establishment as the one hit, or None when it may:
+    an organisation speaks of its own incident, a relay of one within its perimeter."""
+    if affected_id not in network.orgs:
+        return "unknown organisation"
+    if affected_id == source_id or network.in_perimeter(source_id, affected_id):
+        return None
+    return "only the establishment itself or one of its relays names it as affected"
+
+
 def recipients(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
     """The organisations that receive the alert. The one place that decides it."""
     if alert.draft:
@@ -190,11 +212,22 @@ def recipients(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
         chosen = network.members(alert.area_id)
     else:
         chosen = frozenset()
-    return frozenset(o for o in chosen if o in network.orgs and o != alert.source_id)
+    left_out = {alert.source_id, alert.affected_id}
+    return frozenset(o for o in chosen if o in network.orgs and o not in left_out)
+
+
+def responders(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
+    """The recipients that owe a response: not the relays, which oversee the answers."""
+    return frozenset(
+        o for o in recipients(alert, network) if network.orgs[o].kind not in RELAY_KINDS
+    )
 
 
 def _relay_readers(alert: AlertFacts, network: Network, to: frozenset[OrgId]) -> set[OrgId]:
+    """The relays above the source, the affected establishment and every recipient."""
     readers = set(network.relays_of(alert.source_id))
+    if alert.affected_id is not None:
+        readers |= network.relays_of(alert.affected_id)
     for org_id in to:
         readers |= network.relays_of(org_id)
     return readers
@@ -206,6 +239,8 @@ def can_see(viewer_id: OrgId | None, alert: AlertFacts, network: Network) -> boo
         return True
     if alert.draft:
         return False
+    if viewer_id is not None and viewer_id == alert.affected_id and viewer_id in network.orgs:
+        return True
     if alert.tlp is TLP.clear:
         return True
     if viewer_id is None or viewer_id not in network.orgs:
@@ -233,6 +268,8 @@ def readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
     else:
         to = recipients(alert, network)
         allowed = {alert.source_id, *to}
+        if alert.affected_id is not None:
+            allowed.add(alert.affected_id)
         if alert.tlp is not TLP.red:
             allowed |= _relay_readers(alert, network, to)
     return frozenset(o for o in allowed if o in network.orgs)
@@ -240,7 +277,7 @@ def readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
 
 def reveals_source(viewer_id: OrgId | None, alert: AlertFacts, network: Network) -> bool:
     """May this viewer learn who the source is?"""
-    if not alert.anonymous:
+    if not alert.anonymous or alert.published_for_another:
         return can_see(viewer_id, alert, network)
     if viewer_id is None:
         return False
@@ -250,9 +287,32 @@ def reveals_source(viewer_id: OrgId | None, alert: AlertFacts, network: Network)
 def source_readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
     """Every member organisation that may learn who the source is: `reveals_source` for all
     of them at once (rendering one alert for thousands of recipients asks it for each)."""
-    if alert.anonymous:
+    if alert.anonymous and not alert.published_for_another:
         return frozenset({alert.source_id, *network.relays_of(alert.source_id)})
     return readers(alert, network)
+
+
+def _told_affected(alert: AlertFacts, network: Network) -> set[OrgId]:
+    assert alert.affected_id is not None
+    return {alert.affected_id, alert.source_id, *network.relays_of(alert.affected_id)}
+
+
+def reveals_affected(viewer_id: OrgId | None, alert: AlertFacts, network: Network) -> bool:
+    """May this viewer learn which establishment the incident hit?"""
+    if alert.affected_id is None or not can_see(viewer_id, alert, network):
+        return False
+    return not alert.anonymous or viewer_id in _told_affected(alert, network)
+
+
+def affected_readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
+    """Every member organisation that may learn the affected establishment: `reveals_affected`
+    for all of them at once."""
+    if alert.affected_id is None:
+        return frozenset()
+    allowed = readers(alert, network)
+    if alert.anonymous:
+        allowed = allowed & _told_affected(alert, network)
+    return frozenset(allowed)
 
 
 def is_relay_of(viewer_id: OrgId, org_id: OrgId, network: Network) -> bool:
@@ -268,8 +328,10 @@ class Audience:
 
     facts: AlertFacts
     recipients: frozenset[OrgId]
+    responders: frozenset[OrgId]  # the recipients that owe a response
     readers: frozenset[OrgId]
     told_source: frozenset[OrgId]  # the readers who may learn who the source is
+    told_affected: frozenset[OrgId]  # ... and which establishment was hit
 
 
 def audience(alert: AlertFacts, network: Network) -> Audience:
@@ -277,6 +339,8 @@ def audience(alert: AlertFacts, network: Network) -> Audience:
     return Audience(
         facts=alert,
         recipients=recipients(alert, network),
+        responders=responders(alert, network),
         readers=readers(alert, network),
         told_source=source_readers(alert, network),
+        told_affected=affected_readers(alert, network),
     )
