@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from tests.alerts.factory import publish
+from tests.alerts.factory import alert_body, publish
 from tests.delivery.helpers import deliveries, want_email
 from tests.delivery.receivers import free_port
 
@@ -107,3 +107,17 @@ async def test_an_unreachable_mail_server_is_retried_later(
     [row] = deliveries(state, Channel.email)
     assert row.status is DeliveryStatus.pending and row.attempts == 1
     assert row.next_attempt_at is not None and row.next_attempt_at > state.clock.now()
+
+
+async def test_the_mail_names_the_establishment_hit_and_who_published(
+    client: Any, world: Any, state: AppState, smtp: tuple[Inbox, SMTPMailer]
+) -> None:
+    inbox, mailer = smtp
+    want_email(client, world, "so_E4", ["critical"])
+    body = alert_body(severity="critical", affected_organisation=str(world.ids["E1"]))
+    created = client.post("/api/v1/alerts", json=body, headers=world.auth("R1")).json()
+    client.post(f"/api/v1/alerts/{created['id']}/publish", headers=world.auth("R1"))
+    assert await drain_email_once(state, mailer, on_delivered) == 1
+    [(_, message)] = inbox.messages
+    text = _text(message)
+    assert "Affected establishment: Org E1" in text and "Published by: Org R1" in text

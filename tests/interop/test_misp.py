@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from pymisp import MISPEvent
 
-from tests.alerts.factory import publish
+from tests.alerts.factory import alert_body, publish
 from tests.interop.test_stix_import import import_
 from tests.world import World
 
@@ -146,3 +146,19 @@ def test_a_bad_event_lists_each_failing_attribute_and_stores_nothing(
     del event["Event"]["info"]
     assert import_(client, world, "E1", event).status_code == 422
     assert client.get("/api/v1/alerts", headers=world.auth("E1")).json()["items"] == []
+
+
+def test_the_establishment_hit_is_a_victim_object_unless_anonymous_to_the_reader(
+    client: TestClient, world: World
+) -> None:
+    for anonymous, seen in ((False, ["Org E1"]), (True, [])):
+        body = alert_body(tlp="green", scope={"kind": "region"}, anonymous=anonymous,
+                          affected_organisation=str(world.ids["E1"]))  # fmt: skip
+        created = client.post("/api/v1/alerts", json=body, headers=world.auth("R1")).json()
+        client.post(f"/api/v1/alerts/{created['id']}/publish", headers=world.auth("R1"))
+        event = MISPEvent()
+        event.load(json.dumps(export_misp(client, world, "E4", created["id"]).json()))
+        victims = [o for o in event.objects if o.name == "victim"]
+        names = [a.value for o in victims for a in o.attributes if a.object_relation == "name"]
+        assert names == seen, anonymous
+        assert event.Orgc.name == "Org R1"

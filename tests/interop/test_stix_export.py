@@ -9,7 +9,7 @@ import stix2
 from fastapi.testclient import TestClient
 from stix2validator import ValidationOptions, validate_string
 
-from tests.alerts.factory import publish
+from tests.alerts.factory import alert_body, publish
 from tests.world import World
 from tocsin.interop import stix_vocab
 
@@ -131,3 +131,41 @@ def test_strict_and_red_alerts_are_refused_to_all_but_their_source(
     assert refused.status_code == 403
     assert "TLP:RED" in refused.json()["detail"]
     assert export(client, world, "E5", red["id"]).status_code == 404  # invisible stays unseen
+
+
+def _relayed(client: TestClient, world: World, anonymous: bool) -> str:
+    body = alert_body(tlp="green", scope={"kind": "region"}, anonymous=anonymous,
+                      affected_organisation=str(world.ids["E1"]))  # fmt: skip
+    created = client.post("/api/v1/alerts", json=body, headers=world.auth("R1"))
+    assert created.status_code == 201, created.text
+    alert_id = str(created.json()["id"])
+    published = client.post(f"/api/v1/alerts/{alert_id}/publish", headers=world.auth("R1"))
+    assert published.status_code == 200, published.text
+    return alert_id
+
+
+def test_the_establishment_hit_is_a_victim_identity_that_the_malware_targets(
+    client: TestClient, world: World
+) -> None:
+    bundle = export(client, world, "E4", _relayed(client, world, anonymous=False)).json()
+    assert_valid(bundle)
+    identities = {o["name"]: o for o in by_type(bundle, "identity")}
+    victim = identities["Org E1"]
+    assert victim["identity_class"] == "organization" and victim["sectors"] == ["healthcare"]
+    assert by_type(bundle, "report")[0]["created_by_ref"] == identities["Org R1"]["id"]
+    assert victim["id"] in by_type(bundle, "report")[0]["object_refs"]
+    malware = by_type(bundle, "malware")[0]
+    targets = [r for r in by_type(bundle, "relationship") if r["relationship_type"] == "targets"]
+    assert [(r["source_ref"], r["target_ref"]) for r in targets] == [(malware["id"], victim["id"])]
+
+
+def test_an_anonymous_victim_leaves_the_export_of_a_peer_but_not_of_its_relays(
+    client: TestClient, world: World
+) -> None:
+    alert_id = _relayed(client, world, anonymous=True)
+    peer = export(client, world, "E4", alert_id).json()
+    assert_valid(peer)
+    assert "Org E1" not in json.dumps(peer)
+    assert not [r for r in by_type(peer, "relationship") if r["relationship_type"] == "targets"]
+    relay = export(client, world, "G1", alert_id).json()
+    assert "Org E1" in {i["name"] for i in by_type(relay, "identity")}

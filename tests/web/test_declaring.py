@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.relay.factory import URL as DECLARATIONS
+from tests.relay.factory import declaration_body
 from tests.web.helpers import page_token, sign_in
 from tests.world import World
+from tocsin.state import AppState
 
 EN = {"Accept-Language": "en"}
 
@@ -148,3 +151,26 @@ def test_the_relay_publishes_the_declarants_update_from_the_declaration_page(
     alert = client.get(f"/api/v1/alerts/{alert_id}", headers=world.auth("E2")).json()
     assert alert["revision"] == 2
     assert "c2.example.net" in {i["value"] for i in alert["indicators"]}
+
+
+def test_the_relay_sees_which_establishment_declared_and_peers_see_it_hit(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    created = client.post(DECLARATIONS, json=declaration_body(title="Encrypted PACS"),
+                          headers=world.auth("E1"))  # fmt: skip
+    assert created.status_code == 201, created.text
+    declaration_id = created.json()["id"]
+    sign_in(client, "so_R1", **EN)
+    board = client.get("/relay", headers=EN).text
+    row = board.split(f'id="waiting-{declaration_id}"')[1].split("</tr>")[0]
+    assert "Org E1" in row
+    page = client.get(f"/declarations/{declaration_id}", headers=EN).text
+    assert "Declared by <strong>Org E1</strong>" in page
+    shared = client.post(f"{DECLARATIONS}/{declaration_id}/qualify", json={"tlp": "amber"},
+                         headers=world.auth("R1"))  # fmt: skip
+    assert shared.status_code == 200, shared.text
+    peer = TestClient(client.app)
+    sign_in(peer, "so_E4", **EN)
+    alert_page = peer.get(f"/alerts/{shared.json()['alert_id']}", headers=EN).text
+    assert '<dd id="affected">Org E1</dd>' in alert_page
+    assert "Org R1" in alert_page.split("Published by")[1].split("</dd>")[0]

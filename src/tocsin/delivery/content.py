@@ -71,7 +71,12 @@ def subject_line(alert: dict[str, Any], action: str) -> str:
 
 
 def _body_lines(alert: dict[str, Any], link: str) -> list[str]:
-    lines = [alert["title"], "", alert["summary"], ""]
+    lines = [alert["title"], ""]
+    if alert.get("affected"):
+        lines.append(f"Affected establishment: {alert['affected']['name']}")
+    if alert.get("source"):
+        lines.append(f"Published by: {alert['source']['name']}")
+    lines += ["", alert["summary"], ""]
     lines.append(f"Severity: {alert['severity']}   Category: {alert['category']}")
     lines.append(f"Handling: {alert['handling']}")
     if alert.get("retract_reason"):

@@ -116,6 +116,8 @@ def _publish(
     source = orgs[slug]
     network = network_service.load_network(session=session)
     actor = Actor(org_id=source.id)
+    # Both demo alerts speak of the publisher's own incident: it is the establishment hit.
+    content = {**content, "affected_organisation": source.id}
     alert = publication.create_and_publish(
         session=session, content=AlertContent.model_validate(content), source_org_id=source.id,
         by=actor, network=network, now=now,

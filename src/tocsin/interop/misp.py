@@ -137,11 +137,27 @@ def _fields(alert: Alert, expiry: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def build_event(alert: Alert, *, source: stix.Source | None, event_uuid: uuid.UUID) -> MISPEvent:
+def _victim(event: MISPEvent, victim: stix.Source, event_uuid: uuid.UUID) -> None:
+    """The establishment the incident hit, as MISP's `victim` object."""
+    ident = uuid.uuid5(event_uuid, f"victim/{victim.org_id}")
+    obj = MISPObject("victim")
+    for relation, value in (("name", victim.name), ("sectors", "Health")):
+        obj.add_attribute(relation, value=value, to_ids=False,
+                          uuid=str(uuid.uuid5(ident, relation)))  # fmt: skip
+    obj.uuid = str(ident)
+    event.add_object(obj)
+
+
+def build_event(
+    alert: Alert, *, source: stix.Source | None, event_uuid: uuid.UUID,
+    victim: stix.Source | None = None,
+) -> MISPEvent:  # fmt: skip
     """The MISP event of an alert (pure apart from PyMISP's own checks)."""
     event = MISPEvent()
     _header(event, alert, event_uuid)
     event.Orgc = _organisation(source)
+    if victim is not None:
+        _victim(event, victim, event_uuid)
     expiry = _indicators(event, alert, event_uuid)
     _countermeasures(event, alert, event_uuid)
     if alert.summary:
@@ -164,6 +180,7 @@ def alert_to_event(
         alert,
         source=stix.source_for(session, alert, viewer_id, network),
         event_uuid=stix.report_uuid_of(session, alert),
+        victim=stix.victim_for(session, alert, viewer_id, network),
     )
     document: dict[str, Any] = json.loads(event.to_json())
     return {"Event": document}

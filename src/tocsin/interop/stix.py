@@ -27,7 +27,7 @@ from tocsin.indicators.types import IndicatorType
 from tocsin.interop import stix_vocab as v
 from tocsin.interop.exchange_models import AlertAttachment
 from tocsin.network.models import Organisation
-from tocsin.sharing.rules import Network, reveals_source
+from tocsin.sharing.rules import Network, reveals_affected, reveals_source
 
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -87,7 +87,8 @@ def indicator_pattern(kind: IndicatorType, value: str) -> str:
 
 
 def identity_object(source: Source | None) -> dict[str, Any]:
-    """The author of the report, or one anonymous identity shared by every hidden source."""
+    """The author of the report (or the establishment an incident hit), or one anonymous
+    identity shared by every hidden source."""
     if source is None:
         return {
             "type": "identity", "spec_version": "2.1", "id": v.ANONYMOUS_IDENTITY_ID,
@@ -180,9 +181,22 @@ def _report(b: _Builder, refs: list[str], published: str) -> dict[str, Any]:
     return {k: value for k, value in report.items() if value is not None}
 
 
+def _victim(
+    b: _Builder, victim: Source | None, attackers: list[dict[str, Any]], author: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The establishment the incident hit, as an identity that what attacked it targets."""
+    if victim is None:
+        return None
+    identity = identity_object(victim)
+    for attacker in attackers:
+        b.relate(attacker, "targets", identity)
+    return None if identity["id"] == author["id"] else identity
+
+
 def build_objects(
-    alert: Alert, *, source: Source | None, report_uuid: uuid.UUID, kept: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+    alert: Alert, *, source: Source | None, report_uuid: uuid.UUID, kept: list[dict[str, Any]],
+    victim: Source | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """The STIX objects of an alert (pure): the report first, then what it refers to."""
     identity = identity_object(source)
     b = _Builder(alert=alert, report_uuid=report_uuid, identity_id=identity["id"])
@@ -209,10 +223,12 @@ def build_objects(
         for target in [malware] if malware else steps:
             if target:
                 b.relate(coa, "mitigates", target)
-    refs = [identity["id"]] + [o["id"] for o in b.objects] + [o["id"] for o in kept]
+    attackers = [o for o in (malware, actor) if o] or steps
+    hit = [i for i in [_victim(b, victim, attackers, identity)] if i]
+    refs = [identity["id"]] + [o["id"] for o in hit + b.objects] + [o["id"] for o in kept]
     published = v.timestamp(alert.published_at or alert.updated_at)
     fixed = [v.marking_definition(alert.tlp), v.system_identity(), v.extension_definition()]
-    return [_report(b, refs, published), identity, *b.objects, *kept, *fixed]
+    return [_report(b, refs, published), identity, *hit, *b.objects, *kept, *fixed]
 
 
 def report_uuid_of(session: Session, alert: Alert) -> uuid.UUID:
@@ -249,6 +265,16 @@ def source_for(
     return Source(org_id=org.id, name=org.name) if org else None
 
 
+def victim_for(
+    session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
+) -> Source | None:
+    """The establishment the incident hit, as this viewer may know it (None: not named)."""
+    if alert.affected_org_id is None or not reveals_affected(viewer_id, facts(alert), network):
+        return None
+    org = session.get(Organisation, alert.affected_org_id)
+    return Source(org_id=org.id, name=org.name) if org else None
+
+
 def stix_objects_for_alert(
     *, session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
 ) -> list[dict[str, Any]]:
@@ -262,6 +288,7 @@ def stix_objects_for_alert(
         source=source_for(session, alert, viewer_id, network),
         report_uuid=report_uuid_of(session, alert),
         kept=kept_objects(session, alert),
+        victim=victim_for(session, alert, viewer_id, network),
     )
 
 

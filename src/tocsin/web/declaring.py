@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, InvalidInput, NotFound
+from tocsin.network import service as network_service
 from tocsin.network.auth import NetworkDep
 from tocsin.network.principal import Principal
 from tocsin.relay import publishing
@@ -198,7 +199,9 @@ def declaration_page(
     pending = publishing.proposals(session=session, declaration_id=declaration.id,
                                    viewer_id=principal.org_id, network=network)  # fmt: skip
     can_apply = declaration.qualified_by_org_id == principal.org_id and _relay_analyst(principal)
+    declarant = network_service.get_organisation(session=session, org_id=declaration.org_id)
     return page(request, who, "declaration.html", d=declaration, can_qualify=can_qualify,
+                declarant=declarant,
                 document=relay_service.document(declaration), tlps=list(TLP),
                 scopes=["group", "region", "national"], errors={}, proposals=pending,
                 can_apply=can_apply)  # fmt: skip

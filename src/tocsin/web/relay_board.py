@@ -129,6 +129,8 @@ def relay_board(
     silent = _silent(board)
     waiting = _waiting(session, org_id, network)
     now = state.clock.now()
+    declarants = network_service.names_of(session=session, org_ids={d.org_id for d in waiting})
     return page(request, who, "relay.html", board=board, silent=silent, waiting=waiting, now=now,
+                declarants=declarants,
                 postures=_postures(session, sorted(perimeter), now),
                 timeline=_timeline([a for a, _ in board], waiting, now))  # fmt: skip
