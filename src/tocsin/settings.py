@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tocsin.localtime import zone
 
 DEVELOPMENT_SECRET = "tocsin-development-secret-do-not-use-in-production"  # noqa: S105
 
@@ -30,6 +32,9 @@ class Settings(BaseSettings):
     rate_limit_auth_failures_per_minute: int = Field(default=30, gt=0, description="per address")
     page_size_max: int = Field(default=200, gt=0)
     language: str = "fr"
+    time_zone: str = Field(
+        default="Europe/Paris", description="the zone of times on pages, e-mails and documents"
+    )
     log_json: bool = False
     run_workers: bool = Field(default=True, description="run dispatchers and timers in this node")
 
@@ -69,6 +74,12 @@ class Settings(BaseSettings):
     escalation_relay_delay_minutes: float | None = Field(
         default=None, ge=0, description="director to relays; default: the same deadline again"
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)  # raises ValueError naming the zone
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
