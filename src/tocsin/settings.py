@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "tocsin@localhost"
 
+    sms_url: str | None = Field(default=None, description="Kannel's sendsms URL; unset: memory")
+    sms_username: str | None = None
+    sms_password: SecretStr | None = None
+    sms_from: str | None = Field(default=None, description="sender shown on phones")
+    sms_max_parts: int = Field(
+        default=3, ge=1, le=10, description="parts of a concatenated SMS, as Kannel allows"
+    )
+
     ack_deadline_critical_minutes: float = Field(
         default=30, gt=0, description="a critical alert is acknowledged within this time"
     )
