@@ -32,6 +32,7 @@ from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
 from tocsin.network.api import router as network_router
 from tocsin.observability import RequestId
+from tocsin.oncall.api import router as oncall_router
 from tocsin.posture.api import router as posture_router
 from tocsin.publication.api import router as alerts_router
 from tocsin.publication.receipts import on_delivered
@@ -60,6 +61,7 @@ ROUTERS = [
     feeds_router,
     intel_router,
     posture_router,
+    oncall_router,
     web_router,
 ]
 

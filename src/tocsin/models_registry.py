@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "tocsin.interop.taxii.models",
     "tocsin.intel.models",
     "tocsin.posture.models",
+    "tocsin.oncall.models",
 ]
 
 
