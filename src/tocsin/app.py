@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tocsin import __version__, problems
+from tocsin.briefing.api import router as briefing_router
 from tocsin.delivery.api import router as delivery_router
 from tocsin.delivery.runtime import start_delivery, stop_delivery
 from tocsin.deps import StateDep
@@ -62,6 +63,7 @@ ROUTERS = [
     intel_router,
     posture_router,
     oncall_router,
+    briefing_router,
     web_router,
 ]
 

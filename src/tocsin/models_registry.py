@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "tocsin.intel.models",
     "tocsin.posture.models",
     "tocsin.oncall.models",
+    "tocsin.briefing.models",
 ]
 
 

@@ -68,6 +68,7 @@ def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/tokens"): {"name": "t", "organisation_id": e1, "scopes": ["read"]},
         ("POST", "/api/v1/webhooks"): {"url": "https://hooks.example.org/x"},
         ("PUT", "/api/v1/me/notifications"): {"severities": ["critical"]},
+        ("POST", f"{a}/notices"): {"audience": "director", "text": "Réunir la cellule."},
         ("PUT", "/api/v1/organisations/{org_id}/on-call"): {
             "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
     }  # fmt: skip

@@ -145,6 +145,11 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("PATCH", "/api/v1/posture/items/{key}"): (WRITER, NATIONAL),
     ("GET", "/api/v1/posture/organisations/{org_id}"): (READ, SEES_E1),
     ("PUT", "/api/v1/posture/organisations/{org_id}/items/{key}"): (SEES_E1, WRITER, IS_E1),
+    # documents of an alert
+    ("GET", f"{A}/sheet.pdf"): (READ, SEES_ALERT),
+    ("GET", f"{A}/notice"): (READ, SEES_ALERT),
+    ("POST", f"{A}/notices"): (SEES_ALERT, WRITER),
+    ("GET", f"{A}/notices"): (READ, SEES_ALERT),
     # on-call list ({org_id}: E1, whose relays read it)
     ("GET", "/api/v1/organisations/{org_id}/on-call"): (READ, SEES_E1),
     ("PUT", "/api/v1/organisations/{org_id}/on-call"): (SEES_E1, WRITER, IS_E1),
