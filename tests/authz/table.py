@@ -169,6 +169,8 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/static/vendor/{name}"): PUBLIC,
     ("GET", "/static/{name}"): PUBLIC,
     ("GET", "/"): PUBLIC,  # sends to the inbox or to sign-in
+    ("GET", "/sw.js"): PUBLIC,  # the offline inbox's worker: code, no data
+    ("GET", "/manifest.webmanifest"): PUBLIC,
     ("GET", "/signin"): PUBLIC,
     ("POST", "/signin"): PUBLIC,
     ("POST", "/signout"): PUBLIC,
@@ -182,6 +184,10 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/alerts/{alert_id}"): (SEES_ALERT,),
     ("GET", "/alerts/{alert_id}/indicators.csv"): (SEES_ALERT,),
     ("GET", "/alerts/{alert_id}/export.{kind}.json"): (SEES_ALERT, RESHARABLE),
+    ("GET", "/alerts/{alert_id}/sheet.pdf"): (SEES_ALERT,),
+    ("GET", "/alerts/{alert_id}/notice"): (SEES_ALERT,),
+    ("GET", "/alerts/{alert_id}/notice.{kind}"): (SEES_ALERT,),
+    ("POST", "/alerts/{alert_id}/notice"): (SEES_ALERT, WRITER),
     ("POST", "/alerts/{alert_id}/publish"): (SOURCE,),
     ("POST", "/alerts/{alert_id}/close"): (SOURCE,),
     ("POST", "/alerts/{alert_id}/update"): (SEES_ALERT,),

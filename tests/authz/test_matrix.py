@@ -76,6 +76,9 @@ def _bodies(world: World) -> dict[tuple[str, str], Any]:
                                         "first_seen": when, "last_seen": when},
         ("POST", "/api/v1/tokens"): {"name": "t", "organisation_id": e1, "scopes": ["read"]},
         ("POST", "/api/v1/webhooks"): {"url": "https://hooks.example.org/x"},
+        ("POST", "/api/v1/alerts/{alert_id}/notices"): {"audience": "director", "text": "x"},
+        ("PUT", "/api/v1/organisations/{org_id}/on-call"): {
+            "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
     }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.alerts.factory import alert_body, publish
 from tests.services import in_ci
+from tests.web.helpers import page_token, sign_in
 from tests.world import World
 from tocsin.audit.models import AuditRecord
 from tocsin.db import transaction
@@ -139,3 +140,23 @@ def test_documents_open_the_alert_like_every_door(client: TestClient, world: Wor
     for path in ("sheet.pdf", "notice"):
         assert client.get(f"/api/v1/alerts/{alert['id']}/{path}",
                           headers=world.auth("E5")).status_code == 404  # fmt: skip
+
+
+def test_the_alert_page_offers_the_documents_and_records_an_edited_notice(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    alert = _relayed(client, world)
+    sign_in(client, "so_E4")
+    page = client.get(f"/alerts/{alert['id']}").text
+    assert f'href="/alerts/{alert["id"]}/sheet.pdf"' in page and "Fiche imprimable" in page
+    sheet = client.get(f"/alerts/{alert['id']}/sheet.pdf")
+    assert sheet.status_code == 200 and "Org E1" in pdf_text(sheet.content, tmp_path)
+    notice = client.get(f"/alerts/{alert['id']}/notice?audience=staff")
+    assert notice.status_code == 200 and "NOTE À TOUT LE PERSONNEL" in notice.text
+    edited = "Ne branchez aucune clé USB. Appelez le 0612."
+    sent = client.post(f"/alerts/{alert['id']}/notice", data={
+        "audience": "staff", "text": edited, "csrf_token": page_token(client)})  # fmt: skip
+    assert sent.status_code == 200 and edited in sent.text  # back on the page, listed
+    poster = client.get(f"/alerts/{alert['id']}/notice.pdf?audience=staff")
+    assert poster.headers["content-type"] == "application/pdf"
+    assert client.get(f"/alerts/{alert['id']}/notice.doc").status_code == 404

@@ -82,7 +82,7 @@ def live(tmp_path: Path) -> Iterator[tuple[str, World]]:
 
 
 def _publish(base: str, world: World, **changes: Any) -> str:
-    with httpx.Client(base_url=base, headers=world.auth("E2")) as api:
+    with httpx.Client(base_url=base, headers=world.auth("E2"), timeout=60) as api:
         created = api.post("/api/v1/alerts", json=alert_body(**changes))
         assert created.status_code == 201, created.text
         alert_id: str = created.json()["id"]

@@ -6,11 +6,13 @@ from fastapi import APIRouter
 
 from tocsin.web import (
     account,
+    briefing,
     composer,
     dashboard,
     declaring,
     exports,
     inbox,
+    offline,
     relay_board,
     responding,
     static,
@@ -18,5 +20,6 @@ from tocsin.web import (
 
 router = APIRouter(include_in_schema=False)
 for part in (static.router, account.router, inbox.router, composer.router, dashboard.router,
-             responding.router, relay_board.router, declaring.router, exports.router):  # fmt: skip
+             responding.router, relay_board.router, declaring.router, exports.router,
+             briefing.router, offline.router):  # fmt: skip
     router.include_router(part)

@@ -103,6 +103,7 @@ def render(
         .render(
             request=request,
             lang=language,
+            time_zone=settings.time_zone,
             _=catalogue.gettext,
             ngettext=catalogue.ngettext,
             **values,

@@ -12,7 +12,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 # The repository root holds package.json; node_modules sits next to it after `npm ci`.
 NODE_MODULES = [Path(__file__).resolve().parents[3] / "node_modules", Path.cwd() / "node_modules"]
 VENDOR = {"htmx.min.js": Path("htmx.org/dist/htmx.min.js")}
-TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".wav": "audio/wav"}
+TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".wav": "audio/wav",
+         ".png": "image/png"}  # fmt: skip
 HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
 
 
