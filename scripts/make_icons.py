@@ -23,10 +23,8 @@ def main() -> None:
         HTML(string=page).write_pdf(pdf)
         for size in (192, 512):
             target = STATIC / f"icon-{size}"
-            subprocess.run(
-                ["pdftoppm", "-png", "-singlefile", "-scale-to", str(size), str(pdf), str(target)],
-                check=True,
-            )  # noqa: S603, S607 - a fixed command
+            command = ["pdftoppm", "-png", "-singlefile", "-scale-to", str(size), str(pdf)]
+            subprocess.run([*command, str(target)], check=True)  # noqa: S603
 
 
 if __name__ == "__main__":
