@@ -33,8 +33,16 @@ class IndicatorKey(Base):
         _partial("ix_indicator_keys_domain", "domain", where="domain IS NOT NULL"),
         _partial("ix_indicator_keys_ip_start", "ip_start", where="ip_start IS NOT NULL"),
         # Networks only, by prefix length then first address: for an address and a length,
-        # the one candidate network is the last one starting at or before the address.
-        _partial("ix_indicator_keys_network", "prefix", "ip_start", where="prefix IS NOT NULL"),
+        # the one candidate network is the last one starting at or before the address. The
+        # end and the indicator ride along, so the networks are read from the index alone.
+        _partial(
+            "ix_indicator_keys_network",
+            "prefix",
+            "ip_start",
+            "ip_end",
+            "indicator_id",
+            where="prefix IS NOT NULL",
+        ),
     )
 
     indicator_id: Mapped[uuid.UUID] = mapped_column(

@@ -5,8 +5,8 @@ Revises: 0011_delivery_notices
 
 Address keys were 32 hex digits of text; the same order holds for 16 raw bytes at half the
 weight. The domain and address indexes skipped nothing: each now covers only the rows its
-key applies to. Networks get one index by (prefix length, first address), replacing the
-index on the prefix alone.
+key applies to. Networks get one index by (prefix length, first address), carrying their
+end and indicator, replacing the index on the prefix alone.
 """
 
 from __future__ import annotations
@@ -75,7 +75,10 @@ def upgrade() -> None:
     partial = {
         "ix_indicator_keys_domain": (["domain"], "domain IS NOT NULL"),
         "ix_indicator_keys_ip_start": (["ip_start"], "ip_start IS NOT NULL"),
-        "ix_indicator_keys_network": (["prefix", "ip_start"], "prefix IS NOT NULL"),
+        "ix_indicator_keys_network": (
+            ["prefix", "ip_start", "ip_end", "indicator_id"],
+            "prefix IS NOT NULL",
+        ),
     }
     with op.batch_alter_table("indicator_keys") as batch_op:
         for name, (columns, where) in partial.items():
