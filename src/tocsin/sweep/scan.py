@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -217,7 +217,7 @@ class Scanner:
         if kind == "hash":
             hot = self.indicators.hash_bytes.intersection(column)
         elif self._may_hit(kind):
-            hot = self._hot(kind, set(column))
+            hot = self._hot(kind, column)
         else:
             return []
         lines = []
@@ -228,19 +228,23 @@ class Scanner:
                 at = _index(column, value, at + 1)
         return lines
 
-    def _hot(self, kind: str, values: set[bytes]) -> set[bytes]:
-        """Those of the values that may hit, classifying each value once per worker."""
+    def _hot(self, kind: str, values: Collection[bytes]) -> set[bytes]:
+        """Those of the values that may hit, classifying each distinct value once per worker.
+
+        Once the memo holds a block's values (the usual case), no set is built for them:
+        one pass checks they were all seen, one finds those that may hit (`hot` is small).
+        """
         seen, hot = self.memo.setdefault(kind, (set(), set()))
-        fresh = set() if seen.issuperset(values) else values - seen
-        if fresh:
+        if not seen.issuperset(values):
+            fresh = set(values) - seen
             if len(seen) > _MEMO_LIMIT:
                 seen.clear()
                 hot.clear()
-                fresh = values
+                fresh = set(values)
             check = self.checks[kind]
             hot.update(value for value in fresh if check(value))
             seen |= fresh
-        return values & hot  # iterates over the smaller set: `hot` is small
+        return hot.intersection(values)
 
     @staticmethod
     def _line_indices(lowered: bytes, hot: set[bytes]) -> set[int]:
