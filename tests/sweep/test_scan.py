@@ -49,3 +49,10 @@ def test_squid_blocks_read_by_fields_or_by_pattern_find_the_same(extra: str) -> 
     tally = scan_text(SQUID + extra, "evil.com", "45.9.8.0/24", fmt="squid")
     assert tally.malformed == 0
     assert counts(tally) == {"evil.com": 2 + (1 if extra else 0), "45.9.8.0/24": 1}
+
+
+def test_a_log_where_most_lines_hit_is_counted_line_by_line() -> None:
+    digests = [f"{n:064x}" for n in range(1, 41)]
+    text = "".join(f"{d}  /srv/file{n}.exe\n" for n, d in enumerate(digests * 3))
+    tally = scan_text(text, *digests, fmt="hashes")
+    assert counts(tally) == dict.fromkeys(digests, 3)

@@ -72,6 +72,7 @@ class Tally:
 # `records.host_of_url` reads it: after the first "://", before the first of "/?#", after
 # the last "@", a bracketed address whole or a name up to its port.
 _URL_HOSTS = re.compile(rb"\n(?:[^\n]*?://)?(?:[^\n/?#]*@)?(\[[^\n/?#\]]*\]|(?!\[)[^\n/?#:]*|)")
+_FEW = 8  # values that may hit in a block, found one by one below this, in one pass above
 _STRETCH = 1 << 16  # bytes skipped at once when looking for a line by its index
 _LINE_END = b"\0"  # marks line ends among the fields of a block (a block holding it is refused)
 
@@ -220,8 +221,10 @@ class Scanner:
             hot = self._hot(kind, column)
         else:
             return []
+        if len(hot) > _FEW:  # a log full of hits: one pass over the column
+            return [index for index, value in enumerate(column) if value in hot]
         lines = []
-        for value in hot:  # a handful at most: each found by a scan in C
+        for value in hot:  # usually none or a handful: each found by a scan in C
             at = column.index(value)
             while at >= 0:
                 lines.append(at)
