@@ -17,7 +17,7 @@ domains = st.builds(
 mixed_case_domains = st.builds(
     lambda d, upper: "".join(c.upper() if u else c for c, u in zip(d, upper, strict=False)),
     domains,
-    st.lists(st.booleans(), min_size=80, max_size=80),
+    st.lists(st.booleans(), min_size=100, max_size=100),  # longer than any of `domains`
 )
 ipv4s = st.ip_addresses(v=4).map(str)
 ipv6s = st.ip_addresses(v=6).map(str)

@@ -13,23 +13,22 @@ from tocsin.intel.keys import (
     default_valid_until,
     index_key,
     prefix_length,
-    prefixes_containing,
 )
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def test_ipv4_is_mapped_into_the_ipv6_space_as_32_hex_digits() -> None:
+def test_ipv4_is_mapped_into_the_ipv6_space_as_16_bytes() -> None:
     key = index_key(T.IPV4, "192.0.2.1")
-    assert key.ip_start == "00000000000000000000ffffc0000201"
+    assert key.ip_start == bytes.fromhex("00000000000000000000ffffc0000201")
     assert key.ip_end is None and key.domain is None
 
 
 def test_a_network_gets_its_first_and_last_address() -> None:
     key = index_key(T.CIDR, "192.0.2.0/24")
     assert (key.ip_start, key.ip_end) == (
-        "00000000000000000000ffffc0000200",
-        "00000000000000000000ffffc00002ff",
+        bytes.fromhex("00000000000000000000ffffc0000200"),
+        bytes.fromhex("00000000000000000000ffffc00002ff"),
     )
     assert prefix_length(key.ip_start, key.ip_end) == 120  # /24 in the IPv6 space
 
@@ -68,9 +67,33 @@ def test_an_address_sorts_between_the_bounds_of_any_network_holding_it(
     ip_key = index_key(kind, str(ip))
     net_key = index_key(T.CIDR, str(network))
     assert ip_key.ip_start is not None and net_key.ip_start and net_key.ip_end
-    # string order is numeric order: what BETWEEN relies on in both databases
+    # byte order is numeric order: what BETWEEN relies on in both databases
     assert net_key.ip_start <= ip_key.ip_start <= net_key.ip_end
-    mapped_length = prefix_length(net_key.ip_start, net_key.ip_end)
-    assert (mapped_length, net_key.ip_start) in prefixes_containing(
-        ip_key.ip_start, {mapped_length}
-    )
+    assert prefix_length(net_key.ip_start, net_key.ip_end) == length + 128 - bits
+
+
+@given(addresses, st.integers(0, 128), st.lists(st.integers(0, 2**128 - 1), max_size=20))
+def test_the_network_holding_an_address_is_the_last_of_its_length_starting_before_it(
+    address: tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int],
+    raw_length: int,
+    others: list[int],
+) -> None:
+    # What correlation relies on: networks of one length never overlap, so the last one
+    # starting at or before an address is the only one that may hold it.
+    ip, bits = address
+    length = raw_length % (bits + 1)
+    holder = ipaddress.ip_network(f"{ip}/{length}", strict=False)
+    kind = T.IPV4 if bits == 32 else T.IPV6
+    address_key = index_key(kind, str(ip)).ip_start
+    assert address_key is not None
+    networks = {index_key(T.CIDR, str(holder))}
+    for number in others:
+        other = (
+            ipaddress.IPv6Address(number) if bits == 128 else ipaddress.IPv4Address(number % 2**32)
+        )
+        networks.add(
+            index_key(T.CIDR, str(ipaddress.ip_network(f"{other}/{length}", strict=False)))
+        )
+    starts = sorted(n.ip_start for n in networks if n.ip_start is not None)
+    last = max(start for start in starts if start <= address_key)
+    assert last == index_key(T.CIDR, str(holder)).ip_start

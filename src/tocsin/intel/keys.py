@@ -3,9 +3,10 @@
 Correlation never stores pairs of alerts: it looks values up in indexes. Exact values use
 the existing index on `alert_indicators.value`; this module derives the two other keys:
 - the registered parent domain of domains, URL hosts and e-mail domains;
-- an address range for IPs and CIDR networks, as two comparable strings: 32 lowercase hex
-  digits of the IPv6 form (IPv4 mapped into ::ffff:0:0/96), so that `BETWEEN` and `<=`
-  compare them like numbers on SQLite and PostgreSQL alike, with an ordinary index.
+- an address range for IPs and CIDR networks, as two 16-byte big-endian keys of the IPv6
+  form (IPv4 mapped into ::ffff:0:0/96): both databases compare binary values byte by
+  byte, so `BETWEEN` and `<=` compare them like numbers with an ordinary index, and a
+  16-byte key weighs half the 32 hex digits it replaced.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from tocsin.indicators.normalize import registered_domain
 from tocsin.indicators.types import IndicatorType
 
-HEX_DIGITS = 32
+KEY_BYTES = 16
 _V4_MAPPED = 0xFFFF << 32
 
 # Why these: addresses are reassigned within weeks, domains and URLs live for months,
@@ -49,8 +50,8 @@ class IndexKey:
     """The derived keys of one indicator; None where a key does not apply."""
 
     domain: str | None = None
-    ip_start: str | None = None
-    ip_end: str | None = None  # set for networks only: single addresses have start only
+    ip_start: bytes | None = None
+    ip_end: bytes | None = None  # set for networks only: single addresses have start only
     prefix: int | None = None  # networks only, in the IPv6 space (an IPv4 /24 is 120)
 
     @property
@@ -65,16 +66,17 @@ def address_number(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> in
     return int(address)
 
 
-def as_hex(number: int) -> str:
-    return f"{number:0{HEX_DIGITS}x}"
+def as_key(number: int) -> bytes:
+    """An address number as its comparable key: 16 bytes, most significant first."""
+    return number.to_bytes(KEY_BYTES, "big")
 
 
-def network_range(value: str) -> tuple[str, str]:
-    """First and last address of a normalised CIDR network, as comparable hex strings."""
+def network_range(value: str) -> tuple[bytes, bytes]:
+    """First and last address of a normalised CIDR network, as comparable keys."""
     network = ipaddress.ip_network(value, strict=False)
     first = address_number(network.network_address)
     last = address_number(network.broadcast_address)
-    return as_hex(first), as_hex(last)
+    return as_key(first), as_key(last)
 
 
 def host_of(type: IndicatorType, value: str) -> str | None:
@@ -101,7 +103,7 @@ def index_key(type: IndicatorType | str, value: str) -> IndexKey:
     """The derived keys of a normalised indicator value."""
     kind = IndicatorType(type)
     if kind in (IndicatorType.IPV4, IndicatorType.IPV6):
-        return IndexKey(ip_start=as_hex(address_number(ipaddress.ip_address(value))))
+        return IndexKey(ip_start=as_key(address_number(ipaddress.ip_address(value))))
     if kind is IndicatorType.CIDR:
         start, end = network_range(value)
         return IndexKey(ip_start=start, ip_end=end, prefix=prefix_length(start, end))
@@ -109,17 +111,7 @@ def index_key(type: IndicatorType | str, value: str) -> IndexKey:
     return IndexKey(domain=registered_domain(host)) if host else IndexKey()
 
 
-def prefixes_containing(ip_start: str, lengths: set[int]) -> list[tuple[int, str]]:
-    """For an address and a set of prefix lengths (IPv6 space), the enclosing networks' starts."""
-    number = int(ip_start, 16)
-    found = []
-    for length in sorted(lengths):
-        mask = ((1 << length) - 1) << (128 - length) if length else 0
-        found.append((length, as_hex(number & mask)))
-    return found
-
-
-def prefix_length(ip_start: str, ip_end: str) -> int:
+def prefix_length(ip_start: bytes, ip_end: bytes) -> int:
     """The prefix length (IPv6 space) of a network given by its first and last addresses."""
-    size = int(ip_end, 16) - int(ip_start, 16) + 1
+    size = int.from_bytes(ip_end, "big") - int.from_bytes(ip_start, "big") + 1
     return 128 - (size.bit_length() - 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base
@@ -16,19 +16,32 @@ from tocsin.db import Base
 _INDICATOR_FK = "alert_indicators.id"
 
 
+def _partial(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows where a key applies: the others would only weigh on it."""
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
 class IndicatorKey(Base):
-    """Derived lookup keys of one indicator (see `intel.keys`), for those that have any."""
+    """Derived lookup keys of one indicator (see `intel.keys`), for those that have any.
+
+    A row has a domain key or an address key, never both: each index covers only the rows
+    its key applies to.
+    """
 
     __tablename__ = "indicator_keys"
     __table_args__ = (
-        Index("ix_indicator_keys_domain", "domain"),
-        Index("ix_indicator_keys_ip_start", "ip_start"),
-        # Networks only: the few rows an address is checked against.
-        Index(
-            "ix_indicator_keys_prefix",
+        _partial("ix_indicator_keys_domain", "domain", where="domain IS NOT NULL"),
+        _partial("ix_indicator_keys_ip_start", "ip_start", where="ip_start IS NOT NULL"),
+        # Networks only, by prefix length then first address: for an address and a length,
+        # the one candidate network is the last one starting at or before the address. The
+        # end and the indicator ride along, so the networks are read from the index alone.
+        _partial(
+            "ix_indicator_keys_network",
             "prefix",
-            sqlite_where=text("prefix IS NOT NULL"),
-            postgresql_where=text("prefix IS NOT NULL"),
+            "ip_start",
+            "ip_end",
+            "indicator_id",
+            where="prefix IS NOT NULL",
         ),
     )
 
@@ -36,8 +49,8 @@ class IndicatorKey(Base):
         ForeignKey(_INDICATOR_FK, ondelete="CASCADE"), primary_key=True
     )
     domain: Mapped[str | None] = mapped_column(String(255))
-    ip_start: Mapped[str | None] = mapped_column(String(32))
-    ip_end: Mapped[str | None] = mapped_column(String(32))
+    ip_start: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    ip_end: Mapped[bytes | None] = mapped_column(LargeBinary(16))
     # Prefix length in the IPv6 space, networks only: an address is checked against the
     # few lengths in use (one indexed probe each) instead of every stored network.
     prefix: Mapped[int | None] = mapped_column(SmallInteger)

@@ -99,8 +99,12 @@ class IndicatorSet:
     def host_is_candidate(self, host: bytes) -> bool:
         """Tell whether a lowercased host field (domain or IP) could hit; the fast path's test."""
         host = host.rstrip(b".")
+        if host in self.url_host_bytes:
+            return True
+        if not host.translate(None, b"0123456789."):  # an IPv4 address: no name to walk
+            return bool(self.ips or self.networks) and bool(self.ip_hits(host.decode()))
         domains = self.domain_bytes
-        if host in domains or host in self.url_host_bytes:
+        if host in domains:
             return True
         dot = host.find(b".")
         while dot >= 0:

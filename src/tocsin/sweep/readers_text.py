@@ -6,7 +6,7 @@ import ipaddress
 import re
 from datetime import UTC, datetime
 
-from tocsin.sweep.base import SKIP, FastPath, Parsed, Reader
+from tocsin.sweep.base import SKIP, FastPath, FieldsPath, Parsed, Reader
 from tocsin.sweep.records import (
     Record,
     epoch_time,
@@ -45,10 +45,36 @@ def add_url(record: Record, url: str) -> None:
         add_host(record, host_of_url(url))
 
 
+_ALL_BUT_SLASH = bytes(range(256)).translate(None, b"/\n")
+
+
+def _all_slashed(column: list[bytes]) -> bool:
+    """Every value holds a slash (checked on the newline-joined column, in bulk)."""
+    slashes = (b"\n" + b"\n".join(column) + b"\n").translate(None, _ALL_BUT_SLASH)
+    return b"\n\n" not in slashes
+
+
+def _all_numbers(column: list[bytes]) -> bool:
+    """Every value is digits with at most one dot, as `str.isdigit` after one dot removed."""
+    joined = b"\n" + b"\n".join(column) + b"\n"
+    dots = joined.translate(None, b"0123456789")
+    return not dots.translate(None, b".\n") and b".." not in dots and b"\n.\n" not in joined
+
+
+def _squid_valid(fields: list[bytes], stride: int) -> bool:
+    """What `SquidReader.parse` asks of the time, code/status and hierarchy/peer fields."""
+    return (
+        _all_slashed(fields[3::stride])
+        and _all_slashed(fields[8::stride])
+        and _all_numbers(fields[0::stride])
+    )
+
+
 class SquidReader(Reader):
     """Squid native access.log: time elapsed client code/status bytes method URL user hier/peer."""
 
     name = "squid"
+    fields = FieldsPath(10, ((6, "url"), (8, "peer")), valid=_squid_valid)
     fast = FastPath(
         re.compile(
             rb"\n[0-9.]+ +\S+ \S+ \S+ \S+ \S+ (?:[a-z][a-z0-9+.-]*://)?(?:[^\s/?#]*@)?"

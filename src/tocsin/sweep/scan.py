@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,7 +12,7 @@ from tocsin.sweep.matcher import IndicatorSet, Key
 from tocsin.sweep.records import Record
 
 SAMPLES_KEPT = 3
-_MEMO_LIMIT = 500_000  # hosts remembered as clean per worker (about 40 MB)
+_MEMO_LIMIT = 500_000  # values remembered per kind and worker (about 40 MB)
 
 
 @dataclass
@@ -66,21 +68,63 @@ class Tally:
                 self.sightings[key] = sighting
 
 
+# The host of each URL of a column joined with newlines, one match per line, as
+# `records.host_of_url` reads it: after the first "://", before the first of "/?#", after
+# the last "@", a bracketed address whole or a name up to its port.
+_URL_HOSTS = re.compile(rb"\n(?:[^\n]*?://)?(?:[^\n/?#]*@)?(\[[^\n/?#\]]*\]|(?!\[)[^\n/?#:]*|)")
+_FEW = 8  # values that may hit in a block, found one by one below this, in one pass above
+_STRETCH = 1 << 16  # bytes skipped at once when looking for a line by its index
+_LINE_END = b"\0"  # marks line ends among the fields of a block (a block holding it is refused)
+
+
+def _lines_at(block: bytes, wanted: list[int], stretch: int = _STRETCH) -> Iterator[bytes]:
+    """The lines of a block at the given ascending indices, without splitting it all: whole
+    stretches are skipped by counting their newlines, the last few lines walked."""
+    position, line = 0, 0  # `position` lies in the line numbered `line`
+    for target in wanted:
+        while True:
+            newlines = block.count(b"\n", position, position + stretch)
+            if line + newlines >= target or position + stretch >= len(block):
+                break
+            position, line = position + stretch, line + newlines
+        while line < target:
+            position = block.find(b"\n", position) + 1
+            line += 1
+        start = block.rfind(b"\n", 0, position) + 1
+        end = block.find(b"\n", position)
+        yield block[start : end if end >= 0 else len(block)]
+
+
+def _index(values: Sequence[bytes], value: bytes, start: int) -> int:
+    try:
+        return values.index(value, start)
+    except ValueError:
+        return -1
+
+
 class Scanner:
-    """Matches blocks against one indicator set, remembering which hosts it has classified."""
+    """Matches blocks against one indicator set, remembering which values it has classified."""
 
     def __init__(self, indicators: IndicatorSet, since: datetime | None = None) -> None:
         self.indicators = indicators
         self.since = since
-        self.clean: set[bytes] = set()
-        self.hot: set[bytes] = set()
+        # per kind of value: those already classified, and those that may hit
+        self.memo: dict[str, tuple[set[bytes], set[bytes]]] = {}
+        candidate = indicators.host_is_candidate
+        self.checks: dict[str, Callable[[bytes], bool]] = {
+            "host": candidate,
+            "ip": candidate,
+            "peer": lambda field: candidate(field.rpartition(b"/")[2].lower()),
+        }
 
     def scan(self, reader: Reader, block: bytes, source: str) -> Tally:
-        """Scan whole lines; the fast path when the reader has one and every line fits it."""
+        """Scan whole lines: by fields or the fast path when every line fits, else per line."""
         tally = Tally(bytes=len(block))
         if not block:
             return tally
         tally.lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        if reader.fields is not None and self._fields(reader, block, source, tally):
+            return tally
         if reader.fast is not None and self._fast(reader, block, source, tally):
             return tally
         self._slow(reader, block, source, tally)
@@ -108,6 +152,43 @@ class Scanner:
         for key in hits:
             tally.sightings.setdefault(key, Sighting()).see(when, source, line)
 
+    def _confirm(
+        self, reader: Reader, block: bytes, hits: set[int], source: str, tally: Tally
+    ) -> None:
+        """Parse the lines holding candidates: only `parse` decides what matched."""
+        for raw in _lines_at(block, sorted(hits)):
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            parsed = reader.parse(line)
+            if isinstance(parsed, Record):
+                self._record(reader, parsed, source, line, tally)
+
+    def _fields(self, reader: Reader, block: bytes, source: str, tally: Tally) -> bool:
+        path = reader.fields
+        assert path is not None
+        if _LINE_END in block:
+            return False
+        marked = block.replace(b"\n", b" \0 ")
+        if not block.endswith(b"\n"):
+            marked += b" \0"
+        fields = marked.split()
+        stride = path.width + 1
+        if (
+            len(fields) != stride * tally.lines
+            or fields[path.width :: stride].count(_LINE_END) != tally.lines
+        ):
+            return False  # some line has another number of fields
+        if not path.valid(fields, stride):
+            return False
+        hits: set[int] = set()
+        for index, kind in path.fields:
+            column = fields[index::stride]
+            if kind == "url":
+                column = _URL_HOSTS.findall(b"\n" + b"\n".join(column).lower())
+                kind = "host"
+            hits.update(self._hit_lines(kind, column))
+        self._confirm(reader, block, hits, source, tally)
+        return True
+
     def _fast(self, reader: Reader, block: bytes, source: str, tally: Tally) -> bool:
         assert reader.fast is not None
         lowered = b"\n" + block.lower()
@@ -119,29 +200,54 @@ class Scanner:
         columns = [found] if len(reader.fast.kinds) == 1 else list(zip(*found, strict=True))
         hits: set[int] = set()
         for kind, column in zip(reader.fast.kinds, columns, strict=True):
-            if kind == "hash":
-                hot = self.indicators.hash_bytes.intersection(column)
-            elif kind == "ip" and not (self.indicators.ips or self.indicators.networks):
-                continue
-            else:
-                hot = self._hot_hosts(set(column))
-            if hot:
-                # one match per line, in order: a value's index in the column is its line's
-                hits.update(index for index, value in enumerate(column) if value in hot)
+            # one match per line, in order: a value's index in the column is its line's
+            hits.update(self._hit_lines(kind, column))
         for pattern, kind in reader.fast.loose:
-            if kind == "ip" and not (self.indicators.ips or self.indicators.networks):
-                continue
-            hot = self._hot_hosts(set(pattern.findall(lowered)))
-            if hot:
-                hits.update(self._line_indices(lowered, hot))
-        if hits:
-            lines = block.split(b"\n")
-            for index in sorted(hits):
-                line = lines[index].decode("utf-8", "replace").rstrip("\r")
-                parsed = reader.parse(line)
-                if isinstance(parsed, Record):
-                    self._record(reader, parsed, source, line, tally)
+            if self._may_hit(kind):
+                hot = self._hot(kind, set(pattern.findall(lowered)))
+                if hot:
+                    hits.update(self._line_indices(lowered, hot))
+        self._confirm(reader, block, hits, source, tally)
         return True
+
+    def _may_hit(self, kind: str) -> bool:
+        return kind not in ("ip", "peer") or bool(self.indicators.ips or self.indicators.networks)
+
+    def _hit_lines(self, kind: str, column: Sequence[bytes]) -> list[int]:
+        """The indices of the values of a column that may hit."""
+        if kind == "hash":
+            hot = self.indicators.hash_bytes.intersection(column)
+        elif self._may_hit(kind):
+            hot = self._hot(kind, column)
+        else:
+            return []
+        if len(hot) > _FEW:  # a log full of hits: one pass over the column
+            return [index for index, value in enumerate(column) if value in hot]
+        lines = []
+        for value in hot:  # usually none or a handful: each found by a scan in C
+            at = column.index(value)
+            while at >= 0:
+                lines.append(at)
+                at = _index(column, value, at + 1)
+        return lines
+
+    def _hot(self, kind: str, values: Collection[bytes]) -> set[bytes]:
+        """Those of the values that may hit, classifying each distinct value once per worker.
+
+        Once the memo holds a block's values (the usual case), no set is built for them:
+        one pass checks they were all seen, one finds those that may hit (`hot` is small).
+        """
+        seen, hot = self.memo.setdefault(kind, (set(), set()))
+        if not seen.issuperset(values):
+            fresh = set(values) - seen
+            if len(seen) > _MEMO_LIMIT:
+                seen.clear()
+                hot.clear()
+                fresh = set(values)
+            check = self.checks[kind]
+            hot.update(value for value in fresh if check(value))
+            seen |= fresh
+        return hot.intersection(values)
 
     @staticmethod
     def _line_indices(lowered: bytes, hot: set[bytes]) -> set[int]:
@@ -158,15 +264,3 @@ class Scanner:
             done = at + 1
             indices.add(newlines - 1)
         return indices
-
-    def _hot_hosts(self, hosts: set[bytes]) -> set[bytes]:
-        fresh = hosts - self.clean - self.hot
-        if len(self.clean) > _MEMO_LIMIT:
-            self.clean.clear()
-        is_candidate = self.indicators.host_is_candidate
-        for host in fresh:
-            if is_candidate(host):
-                self.hot.add(host)
-            else:
-                self.clean.add(host)
-        return hosts & self.hot

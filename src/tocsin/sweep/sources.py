@@ -106,21 +106,17 @@ def _blocks(task: Task) -> Iterator[bytes]:
             if stream.read(1) != b"\n":
                 stream.readline()  # that line belongs to the previous range
         position = stream.tell()
-        carry = b""
         while position < task.end:
             data = stream.read(min(BLOCK, task.end - position))
             if not data:
-                break
-            position += len(data)
-            data = carry + data
-            if position >= task.end:
-                yield data + (b"" if data.endswith(b"\n") else stream.readline())
                 return
-            cut = data.rfind(b"\n") + 1
-            yield data[:cut]
-            carry = data[cut:]
-        if carry:
-            yield carry
+            position += len(data)
+            if not data.endswith(b"\n"):
+                # finish the line here (one copy), rather than carry it into the next block
+                rest = stream.readline()
+                position += len(rest)
+                data += rest
+            yield data
 
 
 def _carry_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
