@@ -131,6 +131,9 @@ RESHARABLE = _refuse(
     lambda a, t: t.alert_tlp in ("clear", "green", "amber") or a.org == t.alert_source,
     "a TLP that tools may re-share, or the source",
 )
+NOT_RED = _refuse(
+    403, lambda a, t: t.alert_tlp != "red", "not TLP:RED (it cannot become a notice to all staff)"
+)
 RESPONDER = _refuse(
     403, lambda a, t: a.org in t.alert_responders, "a recipient that owes a response (not a relay)"
 )

@@ -31,6 +31,7 @@ from tests.authz.rules import (
     MANAGES_E1,
     NATIONAL,
     NOT_DECLARANT,
+    NOT_RED,
     OVERSEER,
     PERSON,
     READ,
@@ -147,7 +148,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("PUT", "/api/v1/posture/organisations/{org_id}/items/{key}"): (SEES_E1, WRITER, IS_E1),
     # documents of an alert
     ("GET", f"{A}/sheet.pdf"): (READ, SEES_ALERT),
-    ("GET", f"{A}/notice"): (READ, SEES_ALERT),
+    ("GET", f"{A}/notice"): (READ, SEES_ALERT, NOT_RED),  # default: the notice to all staff
     ("POST", f"{A}/notices"): (SEES_ALERT, WRITER),
     ("GET", f"{A}/notices"): (READ, SEES_ALERT),
     # on-call list ({org_id}: E1, whose relays read it)
@@ -185,8 +186,8 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/alerts/{alert_id}/indicators.csv"): (SEES_ALERT,),
     ("GET", "/alerts/{alert_id}/export.{kind}.json"): (SEES_ALERT, RESHARABLE),
     ("GET", "/alerts/{alert_id}/sheet.pdf"): (SEES_ALERT,),
-    ("GET", "/alerts/{alert_id}/notice"): (SEES_ALERT,),
-    ("GET", "/alerts/{alert_id}/notice.{kind}"): (SEES_ALERT,),
+    ("GET", "/alerts/{alert_id}/notice"): (SEES_ALERT, NOT_RED),
+    ("GET", "/alerts/{alert_id}/notice/file"): (SEES_ALERT, NOT_RED),
     ("POST", "/alerts/{alert_id}/notice"): (SEES_ALERT, WRITER),
     ("POST", "/alerts/{alert_id}/publish"): (SOURCE,),
     ("POST", "/alerts/{alert_id}/close"): (SOURCE,),

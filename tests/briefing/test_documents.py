@@ -157,6 +157,8 @@ def test_the_alert_page_offers_the_documents_and_records_an_edited_notice(
     sent = client.post(f"/alerts/{alert['id']}/notice", data={
         "audience": "staff", "text": edited, "csrf_token": page_token(client)})  # fmt: skip
     assert sent.status_code == 200 and edited in sent.text  # back on the page, listed
-    poster = client.get(f"/alerts/{alert['id']}/notice.pdf?audience=staff")
+    assert f"/alerts/{alert['id']}/notice/file?audience=staff&amp;format=pdf" in sent.text
+    poster = client.get(f"/alerts/{alert['id']}/notice/file?audience=staff&format=pdf")
     assert poster.headers["content-type"] == "application/pdf"
-    assert client.get(f"/alerts/{alert['id']}/notice.doc").status_code == 404
+    bad = client.get(f"/alerts/{alert['id']}/notice/file?format=doc")
+    assert bad.status_code == 404

@@ -118,8 +118,8 @@ def record_sent(
 ) -> SentNotice:  # fmt: skip
     """Keep the notice as it was sent (the officer edited it), audited."""
     principal = reader.principal
-    principal.require_writer()
     alert = _opened(session, alert_id, reader, network, now, "notice.sent")
+    principal.require_writer()
     if notice.audience is Audience.staff and TLP(alert.tlp) is TLP.red:
         raise Forbidden("a TLP:RED alert cannot become a notice to all staff")
     row = SentNotice(alert_id=alert_id, org_id=principal.org_id, audience=notice.audience.value,

@@ -52,14 +52,14 @@ def sheet(
     return _download(body, DocumentFormat.pdf, f"tocsin-{alert_id}-sheet.pdf")
 
 
-@router.get("/alerts/{alert_id}/notice.{kind}")
+@router.get("/alerts/{alert_id}/notice/file")
 def notice_file(
-    request: Request, alert_id: uuid.UUID, kind: str, who: MemberDep, session: SessionDep,
+    request: Request, alert_id: uuid.UUID, who: MemberDep, session: SessionDep,
     network: NetworkDep, settings: SettingsDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """The notice or the brief as a poster (PDF), an intranet page (HTML) or a text."""
     try:
-        fmt = DocumentFormat(kind)
+        fmt = DocumentFormat(request.query_params.get("format") or "pdf")
     except ValueError:
         raise NotFound("no such document") from None
     audience = _audience(request.query_params.get("audience"))
