@@ -26,6 +26,7 @@ from tocsin.deps import StateDep
 from tocsin.errors import TocsinError
 from tocsin.exchange.api import router as exchange_router
 from tocsin.idempotency import Idempotency
+from tocsin.identity.api import router as identity_router
 from tocsin.intel.api import router as intel_router
 from tocsin.interop.feeds import router as feeds_router
 from tocsin.interop.taxii.api import router as taxii_router
@@ -52,6 +53,7 @@ from tocsin.web.render import problem_page
 
 ROUTERS = [
     network_router,
+    identity_router,
     alerts_router,
     audit_router,
     relay_router,

@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "tocsin.audit.models",
     "tocsin.idempotency",
     "tocsin.network.models",
+    "tocsin.identity.models",
     "tocsin.alerts.models",
     "tocsin.relay.models",
     "tocsin.responses.models",

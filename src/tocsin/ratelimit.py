@@ -79,8 +79,9 @@ class RateLimit:
         address = scope["client"][0] if scope.get("client") else "unknown"
         headers = dict(scope.get("headers", []))
         credentials = headers.get(b"authorization", b"")
-        # A browser signing in sends its password in the form, not in a header.
-        signing_in = scope["method"] == "POST" and scope.get("path") == "/signin"
+        # A browser signing in sends its password (then its code or key) in the form, not in
+        # a header: both steps are credentials (/signin, /signin/verify, /signin/passkey).
+        signing_in = scope["method"] == "POST" and str(scope.get("path", "")).startswith("/signin")
         wait = self._wait(scope["method"], address, credentials or (b"form" if signing_in else b""))
         if wait:
             await _too_many(send, wait)

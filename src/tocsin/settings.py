@@ -83,6 +83,17 @@ class Settings(BaseSettings):
         default=None, ge=0, description="director to relays; default: the same deadline again"
     )
 
+    # Identity: who must have a second factor, how long a browser stays signed in, and the
+    # client secrets of OpenID Connect providers kept out of the database (by provider slug).
+    mfa_required: Literal["none", "privileged", "all"] | None = Field(
+        default=None, description="who needs a second factor; default: privileged in production"
+    )
+    session_lifetime_hours: float = Field(default=10, gt=0, description="then sign in again")
+    session_idle_minutes: float = Field(default=30, gt=0, description="idle time that ends one")
+    oidc_client_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict, description='JSON: {"provider slug": "client secret"}'
+    )
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -97,6 +108,13 @@ class Settings(BaseSettings):
         ):
             raise ValueError("TOCSIN_SECRET_KEY must be set in production")
         return self
+
+    @property
+    def effective_mfa_required(self) -> Literal["none", "privileged", "all"]:
+        """The second-factor policy: as set, else `privileged` in production, `none` elsewhere."""
+        if self.mfa_required is not None:
+            return self.mfa_required
+        return "privileged" if self.environment == "production" else "none"
 
     @property
     def effective_database_url(self) -> str:

@@ -1,12 +1,13 @@
 """What one running node holds: settings, database, clock, and the parts its lifespan starts.
 
 On the ground floor: every package may receive the node's state, so it names only
-ground-floor types (the bus, the mailer, the live hub, the sign-in lockout).
+ground-floor types (the bus, the mailer, the live hub). The sign-in lockout is stored in the
+database (`identity.lockout`), so that every node and a restart see it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,6 @@ from tocsin.bus.base import Bus
 from tocsin.clock import Clock, SystemClock
 from tocsin.db import load_all_models, make_engine, make_sessionmaker
 from tocsin.livehub import LiveHub
-from tocsin.lockout import Lockout
 from tocsin.mailer import Mailer
 from tocsin.settings import Settings
 
@@ -30,7 +30,6 @@ class AppState:
     bus: Bus | None = None
     mailer: Mailer | None = None
     live_hub: LiveHub | None = None
-    sign_in_lockout: Lockout = field(default_factory=Lockout)
 
 
 def build_state(settings: Settings, clock: Clock | None = None) -> AppState:

@@ -19,7 +19,8 @@ TAXII = "application/taxii+json;version=2.1"
 WHEN = "2026-01-01T06:00:00Z"
 # Ids the test makes up: a 404 on a path naming one says nothing about authorisation.
 MADE_UP = {"token_id", "endpoint_id", "delivery_id", "status_id", "object_id", "indicator_id",
-           "campaign_id", "proposal_id", "key", "item", "rest"}  # fmt: skip
+           "campaign_id", "proposal_id", "key", "item", "rest", "user_id", "provider_id",
+           "passkey_id", "session_id"}  # fmt: skip
 
 
 # Operations whose body names an id the test makes up (campaigns of unknown alerts).
@@ -35,6 +36,10 @@ def fill(template: str, known: dict[str, str], writes_to: uuid.UUID | None) -> s
                 "object_id": f"indicator--{uuid.uuid4()}"}  # fmt: skip
     values = defaults | known
     return _PARAM.sub(lambda m: values.get(m[1]) or str(uuid.uuid4()), template)
+
+
+IDENTITY_PROVIDER = {"slug": "authz-idp", "name": "IdP", "issuer": "https://idp.example.org",
+                     "client_id": "tocsin", "allowed_domains": ["example.org"]}  # fmt: skip
 
 
 def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
@@ -71,6 +76,8 @@ def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
         ("POST", f"{a}/notices"): {"audience": "director", "text": "Réunir la cellule."},
         ("PUT", "/api/v1/organisations/{org_id}/on-call"): {
             "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
+        ("PATCH", "/api/v1/users/{user_id}"): {"active": False},
+        ("POST", "/api/v1/organisations/{org_id}/identity-providers"): IDENTITY_PROVIDER,
     }  # fmt: skip
 
 

@@ -97,7 +97,8 @@ def _is_admin(a: Actor) -> bool:
 
 # Gates of scope and role (403).
 READ = _refuse(403, _scope(Scope.read), "read scope")
-WRITE_SCOPE = _refuse(403, _scope(Scope.write), "write scope")
+# A person's token writes only while their role may: write scope is a writer's (or a machine's).
+WRITE_SCOPE = _refuse(403, _writer, "write scope, held by a writer role")
 WRITER = _refuse(403, _writer, "write scope and a writer role")
 ADMIN = _refuse(403, _scope(Scope.admin), "admin scope")
 PERSON = _refuse(403, lambda a, _: a.person, "a person, not an integration")
@@ -117,6 +118,7 @@ AUDITOR = _refuse(
     ),
     "admin, director, or a relay's analyst",
 )
+MANAGER = _refuse(403, lambda a, _: _is_admin(a) or a.role is Role.director, "director or admin")
 MANAGES_E1 = _refuse(
     403, lambda a, _: _is_admin(a) or (a.org == "E1" and a.role is Role.director), "E1's director"
 )

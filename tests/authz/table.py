@@ -28,6 +28,7 @@ from tests.authz.rules import (
     IN_CELL,
     IS_E1,
     IS_E1_404,
+    MANAGER,
     MANAGES_E1,
     NATIONAL,
     NOT_DECLARANT,
@@ -64,9 +65,15 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/api/v1/organisations/{org_id}"): (READ,),
     ("GET", "/api/v1/organisations/{org_id}/users"): (READ, SEES_E1_PEOPLE),
     ("POST", "/api/v1/users"): (WRITE_SCOPE, MANAGES_E1),  # body: a user of E1
-    ("GET", "/api/v1/tokens"): (READ,),
+    ("PATCH", "/api/v1/users/{user_id}"): (WRITE_SCOPE, MANAGER),  # then: a person of theirs
+    ("GET", "/api/v1/tokens"): (READ,),  # every token for a manager, one's own otherwise
     ("POST", "/api/v1/tokens"): (WRITE_SCOPE, MANAGES_E1),  # body: a token of E1
-    ("DELETE", "/api/v1/tokens/{token_id}"): (WRITE_SCOPE,),
+    ("DELETE", "/api/v1/tokens/{token_id}"): (READ,),  # then: one's own, or a manager's write
+    # identity: second factors and the organisations' OpenID Connect providers
+    ("DELETE", "/api/v1/users/{user_id}/factors"): (WRITE_SCOPE, MANAGER),
+    ("GET", "/api/v1/organisations/{org_id}/identity-providers"): (ADMIN,),
+    ("POST", "/api/v1/organisations/{org_id}/identity-providers"): (ADMIN,),
+    ("DELETE", "/api/v1/organisations/{org_id}/identity-providers/{provider_id}"): (ADMIN,),
     # alerts
     ("POST", "/api/v1/alerts"): (WRITER,),
     ("GET", "/api/v1/alerts"): (READ,),
@@ -180,6 +187,26 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", "/setup"): PUBLIC,
     ("GET", "/organisation"): (),
     ("POST", "/organisation"): (),
+    # the second step of sign-in and single sign-on: before any session exists
+    ("GET", "/signin/verify"): PUBLIC,
+    ("POST", "/signin/verify"): PUBLIC,
+    ("POST", "/signin/passkey/options"): PUBLIC,
+    ("POST", "/signin/passkey"): PUBLIC,
+    ("GET", "/signin/sso/callback"): PUBLIC,
+    ("GET", "/signin/sso/{slug}"): PUBLIC,
+    # one's own account: any signed-in person, even one who owes a second factor
+    ("GET", "/account/security"): (),
+    ("POST", "/account/security/totp"): (),
+    ("POST", "/account/security/totp/confirm"): (),
+    ("POST", "/account/security/totp/remove"): (),
+    ("POST", "/account/security/recovery-codes"): (),
+    ("POST", "/account/security/passkeys/options"): (),
+    ("POST", "/account/security/passkeys"): (),
+    ("POST", "/account/security/passkeys/{passkey_id}/remove"): (),
+    ("POST", "/account/password"): (),
+    ("GET", "/account/sessions"): (),
+    ("POST", "/account/sessions/{session_id}/end"): (),
+    ("POST", "/account/sessions/end-others"): (),
     ("GET", "/inbox"): (),
     ("GET", "/alerts/{alert_id}/row"): (SEES_ALERT,),
     ("GET", "/alerts/{alert_id}"): (SEES_ALERT,),

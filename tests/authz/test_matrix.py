@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.alerts.factory import alert_body, publish
+from tests.authz.calls import IDENTITY_PROVIDER
 from tests.authz.table import (
     ADMIN_GATE,
     API,
@@ -79,6 +80,8 @@ def _bodies(world: World) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/alerts/{alert_id}/notices"): {"audience": "director", "text": "x"},
         ("PUT", "/api/v1/organisations/{org_id}/on-call"): {
             "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
+        ("PATCH", "/api/v1/users/{user_id}"): {"active": False},
+        ("POST", "/api/v1/organisations/{org_id}/identity-providers"): IDENTITY_PROVIDER,
     }  # fmt: skip
 
 

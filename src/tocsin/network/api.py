@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, status
 
 from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, NotFound
-from tocsin.network import service
+from tocsin.network import people, service
 from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Role, Scope
+from tocsin.network.principal import manages_tokens
 from tocsin.network.schemas import (
     OrganisationIn,
     OrganisationOut,
@@ -19,6 +20,7 @@ from tocsin.network.schemas import (
     TokenOut,
     UserIn,
     UserOut,
+    UserPatch,
     WhoAmI,
 )
 from tocsin.pagination import decode_cursor, encode_cursor
@@ -109,10 +111,34 @@ def create_user(
     return service.create_user(session=session, now=now, actor=principal.actor, **body.model_dump())
 
 
+def require_manager(principal: PrincipalDep) -> None:
+    """An admin, or a director (who administers their organisation's people and tokens)."""
+    if not manages_tokens(principal):
+        raise Forbidden("only an admin or a director manages people")
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+def update_user(
+    user_id: uuid.UUID, body: UserPatch, principal: PrincipalDep, session: SessionDep, now: NowDep
+) -> object:
+    """Disable (or enable again) a person of the caller's organisation: a disabled person's
+    sessions end and their tokens stop working at once."""
+    principal.require_scope(Scope.write)
+    require_manager(principal)
+    if Scope.admin not in principal.scopes and not service.roles_in(
+        session=session, user_id=user_id, organisation_id=principal.org_id
+    ):
+        raise NotFound("no such user")
+    return people.set_active(
+        session=session, user_id=user_id, active=body.active, now=now, actor=principal.actor
+    )
+
+
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(principal: PrincipalDep, session: SessionDep) -> object:
+    """Every token of the organisation for an admin or its director; one's own otherwise."""
     principal.require_scope(Scope.read)
-    return service.list_tokens(session=session, organisation_id=principal.org_id)
+    return service.list_tokens(session=session, principal=principal)
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
@@ -136,11 +162,6 @@ def issue_token(
 def revoke_token(
     token_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, now: NowDep
 ) -> object:
-    principal.require_scope(Scope.write)
-    return service.revoke_token(
-        session=session,
-        token_id=token_id,
-        organisation_id=principal.org_id,
-        now=now,
-        actor=principal.actor,
-    )
+    """One's own token, always; any token of the organisation for an admin or its director."""
+    principal.require_scope(Scope.read)
+    return service.revoke_token(session=session, token_id=token_id, principal=principal, now=now)

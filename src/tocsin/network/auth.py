@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -69,11 +69,14 @@ NetworkDep = Annotated[Network, Depends(get_network)]
 def signed_in(
     request: Request, session: Session, now: datetime
 ) -> tuple[WebSession, User, Organisation | None] | None:
-    """The live session of this browser, its user and chosen organisation, if any."""
+    """The live session of this browser, its user and chosen organisation, if any. A session
+    that owes a second-factor enrolment is returned too: the pages send it to enrol."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    row = sessions.find_session(session=session, cookie_value=cookie, now=now)
+    settings = request.app.state.tocsin.settings
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    row = sessions.find_session(session=session, cookie_value=cookie, now=now, idle=idle)
     if row is None:
         return None
     user = session.get(User, row.user_id)
@@ -106,7 +109,7 @@ def token_or_browser(request: Request, session: SessionDep, now: NowDep) -> Prin
     if bearer_secret(request) is not None:
         return token_principal(request, session, now)
     row, _, org = signed_in(request, session, now) or (None, None, None)
-    if row is None or org is None:
+    if row is None or org is None or row.enrolment_required:
         raise Unauthenticated("send a token (Authorization: Bearer) or sign in")
     return session_principal(session, row, org, client_ip(request))
 

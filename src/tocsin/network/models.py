@@ -104,7 +104,12 @@ class ApiToken(Base):
 
 class WebSession(Base):
     """One signed-in browser; only the SHA-256 digest of its cookie value is stored. The
-    organisation is chosen after sign-in when the user has several."""
+    organisation is chosen after sign-in when the user has several.
+
+    `second_factor` names how the second step was passed (totp, passkey, recovery, or the
+    identity provider's own MFA), None for a password alone; `enrolment_required` marks a
+    session that may only enrol a second factor, as the policy asks (no page, no stream).
+    """
 
     __tablename__ = "web_sessions"
 
@@ -119,3 +124,7 @@ class WebSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     source_ip: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime | None]
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    second_factor: Mapped[str | None] = mapped_column(String(32))
+    enrolment_required: Mapped[bool] = mapped_column(default=False)

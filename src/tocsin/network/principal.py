@@ -52,3 +52,17 @@ class Principal:
         if not self.is_integration and not (self.roles & set(roles)):
             names = ", ".join(r.value for r in roles)
             raise Forbidden(f"this action needs one of the roles: {names}")
+
+
+def manages_tokens(principal: Principal) -> bool:
+    """Who sees and revokes every token of their organisation: its director, or an admin.
+    Anyone else sees and revokes only their own (a person's, or an integration's itself)."""
+    return Scope.admin in principal.scopes or Role.director in principal.roles
+
+
+def person_scopes(granted: frozenset[Scope], roles: set[Role]) -> frozenset[Scope]:
+    """A person's token acts with that person's rights at each use: write (and admin) only
+    while their role in the organisation may act for it, whatever the token was given."""
+    if roles & WRITER_ROLES:
+        return granted
+    return granted & {Scope.read}

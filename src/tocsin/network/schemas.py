@@ -55,6 +55,12 @@ class UserIn(BaseModel):
     roles: list[Role] = Field(min_length=1)
 
 
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool = Field(description="false: the person's sessions end and tokens stop working")
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,8 +17,16 @@ from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
 from tocsin.clock import as_utc
 from tocsin.errors import Conflict, FieldError, InvalidInput, NotFound, Unauthenticated
-from tocsin.network.models import ApiToken, Membership, Organisation, OrgKind, Role, Scope, User
-from tocsin.network.principal import Principal
+from tocsin.network.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    OrgKind,
+    Role,
+    Scope,
+    User,
+)
+from tocsin.network.principal import Principal, manages_tokens, person_scopes
 from tocsin.network.secrets import hash_password, new_token_secret, token_digest
 from tocsin.sharing.rules import Network, OrgNode
 
@@ -278,6 +286,8 @@ def issue_token(
         session=session, user_id=user_id, organisation_id=organisation_id
     ):
         raise InvalidInput.one("user_id", "the user has no role in this organisation")
+    if user_id is not None and not get_user(session=session, user_id=user_id).active:
+        raise InvalidInput.one("user_id", "the user is disabled")
     if expires_at is not None and as_utc(expires_at) <= now:
         raise InvalidInput.one("expires_at", "must be in the future")
     secret = new_token_secret()
@@ -309,38 +319,43 @@ def issue_token(
     return token, secret
 
 
-def list_tokens(*, session: Session, organisation_id: uuid.UUID) -> list[ApiToken]:
+def _own(principal: Principal) -> ColumnElement[bool]:
+    if principal.user_id is not None:
+        return ApiToken.user_id == principal.user_id
+    return ApiToken.id == principal.token_id
+
+
+def list_tokens(*, session: Session, principal: Principal) -> list[ApiToken]:
+    """The organisation's tokens this caller may see (all of them for those who manage them)."""
     query = (
         select(ApiToken)
-        .where(ApiToken.organisation_id == organisation_id)
+        .where(ApiToken.organisation_id == principal.org_id)
         .order_by(ApiToken.created_at, ApiToken.id)
     )
+    if not manages_tokens(principal):
+        query = query.where(_own(principal))
     return list(session.scalars(query))
 
 
 def revoke_token(
-    *,
-    session: Session,
-    token_id: uuid.UUID,
-    organisation_id: uuid.UUID,
-    now: datetime,
-    actor: Actor,
+    *, session: Session, token_id: uuid.UUID, principal: Principal, now: datetime
 ) -> ApiToken:
-    """Revoke a token of the organisation; revoking twice is harmless."""
+    """Revoke a token the caller may see (`list_tokens`); revoking twice is harmless. One's
+    own token needs no write scope: giving up access is always allowed."""
     token = session.get(ApiToken, token_id)
-    if token is None or token.organisation_id != organisation_id:
+    if token is None or token.organisation_id != principal.org_id:
         raise NotFound("no such token")
+    if token not in list_tokens(session=session, principal=principal):
+        raise NotFound("no such token")
+    mine = (
+        token.user_id == principal.user_id if principal.user_id else token.id == principal.token_id
+    )
+    if not mine:
+        principal.require_scope(Scope.write)  # someone else's token: the manager acts
     if token.revoked_at is None:
         token.revoked_at = now
-        audit(
-            session=session,
-            actor=actor,
-            action="token.revoke",
-            target_type="token",
-            target_id=token.id,
-            at=now,
-            concerns=[organisation_id],
-        )
+        audit(session=session, actor=principal.actor, action="token.revoke", target_type="token",
+              target_id=token.id, at=now, concerns=[principal.org_id])  # fmt: skip
     return token
 
 
@@ -357,11 +372,15 @@ def authenticate(
     if org is None:
         raise Unauthenticated("token of a removed organisation")
     roles: set[Role] = set()
+    scopes = frozenset(Scope(s) for s in token.scopes)
     if token.user_id is not None:
         user = session.get(User, token.user_id)
         if user is None or not user.active:
             raise Unauthenticated("token of an inactive user")
         roles = roles_in(session=session, user_id=user.id, organisation_id=org.id)
+        if not roles:
+            raise Unauthenticated("token of a person who no longer belongs to the organisation")
+        scopes = person_scopes(scopes, roles)
     # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
     if token.last_used_at is None or (now - as_utc(token.last_used_at)).total_seconds() > 60:
         token.last_used_at = now
@@ -370,7 +389,7 @@ def authenticate(
         org_id=org.id,
         org_kind=org.kind.value,
         user_id=token.user_id,
-        scopes=frozenset(Scope(s) for s in token.scopes),
+        scopes=scopes,
         roles=frozenset(roles),
         source_ip=source_ip,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,55 +12,19 @@ from tocsin.audit.service import SYSTEM
 from tocsin.demo.seed import Credential, read_credentials
 from tocsin.deps import SessionDep, StateDep
 from tocsin.errors import InvalidInput
+from tocsin.identity import lockout, providers
+from tocsin.identity import signin as signin_steps
 from tocsin.network import service as network_service
 from tocsin.network import sessions
 from tocsin.network.auth import SESSION_COOKIE
 from tocsin.network.models import OrgKind, Role
 from tocsin.settings import Settings
-from tocsin.web.auth import (
-    PRE_COOKIE,
-    FormDep,
-    MemberDep,
-    Visitor,
-    VisitorDep,
-    check_csrf,
-    cookie_options,
-)
+from tocsin.web.auth import FormDep, MemberDep, VisitorDep, check_csrf
 from tocsin.web.i18n import LANGUAGES
-from tocsin.web.render import render
+from tocsin.web.signing import opening_of, page_with_pre, respond, safe_next, text_field
 
 router = APIRouter(include_in_schema=False)
 MIN_PASSWORD = 12
-
-
-def _page(
-    request: Request, who: Visitor, template: str, status_code: int = 200, **values: Any
-) -> Response:
-    response = render(
-        request,
-        template,
-        language=who.language,
-        status_code=status_code,
-        csrf=who.csrf,
-        who=who,
-        **values,
-    )
-    if who.new_pre_nonce:
-        options = cookie_options(request.app.state.tocsin.settings)
-        response.set_cookie(PRE_COOKIE, who.new_pre_nonce, **options)  # type: ignore[arg-type]
-    return response
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a local path: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/inbox"
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 @router.get("/")
@@ -82,9 +45,19 @@ def demo_users(settings: Settings) -> list[Credential]:
 def signin_page(request: Request, who: VisitorDep, session: SessionDep) -> Response:
     if not sessions.has_users(session=session):
         return RedirectResponse("/setup", status_code=303)
-    next_path = _safe_next(request.query_params.get("next"))
+    next_path = safe_next(request.query_params.get("next"))
     demo = demo_users(request.app.state.tocsin.settings)
-    return _page(request, who, "signin.html", next=next_path, email="", error=None, demo=demo)
+    choices = providers.sign_in_choices(session=session)
+    return page_with_pre(
+        request,
+        who,
+        "signin.html",
+        next=next_path,
+        email="",
+        error=None,
+        demo=demo,
+        providers=choices,
+    )
 
 
 @router.post("/signin")
@@ -92,30 +65,46 @@ def signin(
     request: Request, who: VisitorDep, form: FormDep, session: SessionDep, state: StateDep
 ) -> Response:
     check_csrf(request, who, form)
-    email, next_path = _text(form, "email"), _safe_next(_text(form, "next"))
-    lockout = state.sign_in_lockout
+    email, next_path = text_field(form, "email"), safe_next(text_field(form, "next"))
     now = state.clock.now()
-    if wait := lockout.wait(email, now):
-        return _page(request, who, "signin.html", 429, next=next_path, email=email,
-                     error="locked", demo=[], retry_minutes=wait // 60 + 1)  # fmt: skip
+    if wait := lockout.wait_seconds(session=session, email=email, now=now):
+        return page_with_pre(
+            request,
+            who,
+            "signin.html",
+            429,
+            next=next_path,
+            email=email,
+            error="locked",
+            demo=[],
+            retry_minutes=wait // 60 + 1,
+            providers=[],
+        )
     user = sessions.check_password(
         session=session, email=email, password=str(form.get("password") or "")
     )
     if user is None:
-        lockout.failed(email, now)
-        demo = demo_users(state.settings)
-        return _page(
-            request, who, "signin.html", 401, next=next_path, email=email, error="bad", demo=demo
+        lockout.record_failure(session=session, email=email, now=now)
+        return page_with_pre(
+            request,
+            who,
+            "signin.html",
+            401,
+            next=next_path,
+            email=email,
+            error="bad",
+            demo=demo_users(state.settings),
+            providers=providers.sign_in_choices(session=session),
         )
-    lockout.succeeded(email)
-    ip = request.client.host if request.client else None
-    opened = sessions.open_session(session=session, user=user, now=state.clock.now(), source_ip=ip)
-    target = next_path if opened.row.organisation_id else "/organisation"
-    response = RedirectResponse(target, status_code=303)
-    options = cookie_options(state.settings)
-    response.set_cookie(SESSION_COOKIE, opened.cookie_value, **options)  # type: ignore[arg-type]
-    response.delete_cookie(PRE_COOKIE, path="/")
-    return response
+    begun = signin_steps.begin(
+        session=session,
+        user=user,
+        settings=state.settings,
+        now=now,
+        opening=opening_of(request),
+        next_path=next_path,
+    )
+    return respond(begun, next_path, state.settings)
 
 
 @router.post("/signout")
@@ -135,7 +124,7 @@ def organisation_page(request: Request, who: VisitorDep, session: SessionDep) ->
     if who.user is None:
         return RedirectResponse("/signin", status_code=303)
     orgs = sessions.organisations_of(session=session, user_id=who.user.id)
-    return _page(request, who, "organisation.html", organisations=orgs)
+    return page_with_pre(request, who, "organisation.html", organisations=orgs)
 
 
 @router.post("/organisation")
@@ -146,7 +135,7 @@ def choose_organisation(
     if who.web_session is None:
         return RedirectResponse("/signin", status_code=303)
     try:
-        chosen = uuid.UUID(_text(form, "organisation_id"))
+        chosen = uuid.UUID(text_field(form, "organisation_id"))
     except ValueError:
         chosen = uuid.UUID(int=0)
     if not sessions.choose_organisation(
@@ -160,23 +149,23 @@ def choose_organisation(
 def set_language(request: Request, who: MemberDep, form: FormDep) -> Response:
     """The user's own setting, which overrides the browser's preference."""
     check_csrf(request, who, form)
-    chosen = _text(form, "language")
+    chosen = text_field(form, "language")
     if who.user is not None:
         who.user.language = chosen if chosen in LANGUAGES else None
-    return RedirectResponse(_safe_next(_text(form, "next")), status_code=303)
+    return RedirectResponse(safe_next(text_field(form, "next")), status_code=303)
 
 
 @router.get("/setup")
 def setup_page(request: Request, who: VisitorDep, session: SessionDep) -> Response:
     if sessions.has_users(session=session):
         return RedirectResponse("/signin", status_code=303)
-    return _page(request, who, "setup.html", values={}, errors={})
+    return page_with_pre(request, who, "setup.html", values={}, errors={})
 
 
 def _setup_errors(form: FormData) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in ("organisation", "display_name", "email"):
-        if not _text(form, name):
+        if not text_field(form, name):
             errors[name] = "required"
     if len(str(form.get("password") or "")) < MIN_PASSWORD:
         errors["password"] = "short"  # noqa: S105 - a message code
@@ -193,10 +182,10 @@ def setup(
     check_csrf(request, who, form)
     if sessions.has_users(session=session):
         return RedirectResponse("/signin", status_code=303)
-    values = {k: _text(form, k) for k in ("organisation", "display_name", "email")}
+    values = {k: text_field(form, k) for k in ("organisation", "display_name", "email")}
     errors = _setup_errors(form)
     if errors:
-        return _page(request, who, "setup.html", 422, values=values, errors=errors)
+        return page_with_pre(request, who, "setup.html", 422, values=values, errors=errors)
     now = state.clock.now()
     org = network_service.create_organisation(
         session=session, name=values["organisation"], kind=OrgKind.national, now=now, actor=SYSTEM
@@ -214,5 +203,5 @@ def setup(
         )
     except InvalidInput:
         errors["email"] = "invalid"
-        return _page(request, who, "setup.html", 422, values=values, errors=errors)
+        return page_with_pre(request, who, "setup.html", 422, values=values, errors=errors)
     return RedirectResponse("/signin", status_code=303)

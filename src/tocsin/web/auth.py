@@ -68,7 +68,8 @@ def find_visitor(request: Request, session: Session, state: AppState) -> Visitor
     language = choose_language(
         user_language=user.language, accept_language=accept, fallback=state.settings.language
     )
-    principal = session_principal(session, row, org, client_ip(request)) if org else None
+    acts = org is not None and not row.enrolment_required
+    principal = session_principal(session, row, org, client_ip(request)) if org and acts else None
     return Visitor(
         language=language,
         csrf=sessions.csrf_token(secret, row.digest),
@@ -87,11 +88,23 @@ def _redirect(location: str) -> HTTPException:
     return HTTPException(status_code=303, headers={"Location": location, "HX-Redirect": location})
 
 
-def member(request: Request, who: VisitorDep) -> Visitor:
-    """A signed-in visitor acting for a chosen organisation; others are sent to sign in."""
-    if who.user is None:
+def account_holder(request: Request, who: VisitorDep) -> Visitor:
+    """A signed-in visitor, whatever the session may do yet (the account's own pages)."""
+    if who.user is None or who.web_session is None:
         target = request.url.path
         raise _redirect(f"/signin?next={target}" if target.startswith("/") else "/signin")
+    return who
+
+
+AccountDep = Annotated[Visitor, Depends(account_holder)]
+
+
+def member(request: Request, who: AccountDep) -> Visitor:
+    """A signed-in visitor acting for a chosen organisation; others are sent to sign in, and
+    a session that owes a second factor is sent to enrol one before any page."""
+    assert who.web_session is not None
+    if who.web_session.enrolment_required:
+        raise _redirect("/account/security")
     if who.organisation is None:
         raise _redirect("/organisation")
     return who

@@ -15,11 +15,16 @@ from tocsin.web import (
     offline,
     relay_board,
     responding,
+    second_step,
+    security,
+    sessions_page,
+    sso,
     static,
 )
 
 router = APIRouter(include_in_schema=False)
-for part in (static.router, account.router, inbox.router, composer.router, dashboard.router,
+for part in (static.router, account.router, second_step.router, sso.router, security.router,
+             sessions_page.router, inbox.router, composer.router, dashboard.router,
              responding.router, relay_board.router, declaring.router, exports.router,
              briefing.router, offline.router):  # fmt: skip
     router.include_router(part)
