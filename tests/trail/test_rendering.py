@@ -150,3 +150,17 @@ def test_pages_of_the_trail_skip_hidden_records_without_losing_visible_ones(
         if after is None:
             break
     assert paged == everything
+
+
+def test_a_correlation_record_names_no_related_alert_the_reader_may_not_open(
+    client: TestClient, world: World
+) -> None:
+    indicator = [{"type": "ipv4", "value": "45.155.205.233"}]
+    red = publish(client, world, "E5", tlp="red", indicators=indicator,
+                  scope={"kind": "explicit", "organisations": [str(world.ids["E1"])]})  # fmt: skip
+    amber = publish(client, world, "E1", indicators=indicator)
+    admin = _about(_trail(client, world.auth("admin")), amber)
+    correlations = [r for r in admin if r["action"] == "intel.correlation"]
+    assert red["id"] in json.dumps(correlations)  # the fact is kept: E1 may open both
+    shown = _about(_trail(client, world.auth("G1")), amber)
+    assert shown and red["id"] not in json.dumps(shown)

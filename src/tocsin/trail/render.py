@@ -44,12 +44,31 @@ def hidden_orgs(viewer_id: uuid.UUID, alert: AlertFacts, network: Network) -> fr
     return frozenset(str(o) for o in hidden)
 
 
+def named_alerts(value: Any) -> set[str]:
+    """The ids of other alerts a record's details name (`alert_id` entries, e.g. the related
+    alerts of a correlation)."""
+    if isinstance(value, list):
+        return {a for v in value for a in named_alerts(v)}
+    if isinstance(value, dict):
+        found = {a for v in value.values() for a in named_alerts(v)}
+        if isinstance(value.get("alert_id"), str):
+            found.add(value["alert_id"])
+        return found
+    return set()
+
+
+def _hides(value: Any, hidden: frozenset[str]) -> bool:
+    if isinstance(value, dict):
+        return value.get("alert_id") in hidden
+    return isinstance(value, str) and value in hidden
+
+
 def _scrub(value: Any, hidden: frozenset[str]) -> Any:
-    """The value with every mention of a hidden organisation taken out."""
+    """The value with every mention of a hidden organisation or alert taken out."""
     if isinstance(value, str):
         return HIDDEN if value in hidden else value
     if isinstance(value, list):
-        return [_scrub(v, hidden) for v in value if not (isinstance(v, str) and v in hidden)]
+        return [_scrub(v, hidden) for v in value if not _hides(v, hidden)]
     if isinstance(value, dict):
         return {k: _scrub(v, hidden) for k, v in value.items()}
     return value
@@ -62,11 +81,13 @@ def render(
     network: Network,
     *,
     about_alert: bool,
+    unseen_alerts: frozenset[str] = frozenset(),
 ) -> AuditRecordOut | None:
     """The record as this reader may read it, or None when the reader may not see it.
 
     `about_alert`: the record is about an alert; `alert` its facts (None: the alert is gone,
-    so only the record's own actor still reads it)."""
+    so only the record's own actor still reads it). `unseen_alerts`: other alerts its
+    details name that the reader may not open, taken out of them."""
     if reader.org_id is None or not about_alert:
         return record
     viewer = reader.org_id
@@ -75,7 +96,7 @@ def render(
         return record if own_deed else None
     if not (own_deed or can_see(viewer, alert, network)):
         return None
-    hidden = hidden_orgs(viewer, alert, network)
+    hidden = hidden_orgs(viewer, alert, network) | unseen_alerts
     if not hidden:
         return record
     changes: dict[str, Any] = {

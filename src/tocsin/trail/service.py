@@ -16,8 +16,8 @@ from tocsin.alerts.projection import facts
 from tocsin.audit import service as audit
 from tocsin.audit.models import AuditRecord
 from tocsin.audit.schemas import AuditRecordOut
-from tocsin.sharing.rules import AlertFacts, Network
-from tocsin.trail.render import Reader, alert_of, render
+from tocsin.sharing.rules import AlertFacts, Network, can_see
+from tocsin.trail.render import Reader, alert_of, named_alerts, render
 
 # How many stored records one page may scan for the reader before answering with what it
 # found and a cursor: a relay may have many records it must not see in a row.
@@ -51,7 +51,9 @@ def _alert_facts(
             )
         )
     } if indicator_ids else {}  # fmt: skip
-    alert_ids = {a for r in rows if (t := alert_of(r, indicator_alerts)) if (a := _uuid(t))}
+    named = {t for r in rows for t in named_alerts(r.details)}
+    targets = {t for r in rows if (t := alert_of(r, indicator_alerts))}
+    alert_ids = {a for t in named | targets if (a := _uuid(t))}
     alerts: Iterable[Alert] = (
         session.scalars(select(Alert).where(Alert.id.in_(alert_ids))) if alert_ids else ()
     )
@@ -69,9 +71,13 @@ def _rendered(
     indicator_alerts, alerts = _alert_facts(session, records)
     for record in records:
         alert_id = alert_of(record, indicator_alerts)
+        unseen = frozenset(
+            a for a in named_alerts(record.details)
+            if a not in alerts or not can_see(reader.org_id, alerts[a], network)
+        )  # fmt: skip
         shown = render(
             record, reader, alerts.get(alert_id) if alert_id else None, network,
-            about_alert=alert_id is not None,
+            about_alert=alert_id is not None, unseen_alerts=unseen,
         )  # fmt: skip
         yield record.seq, shown
 
