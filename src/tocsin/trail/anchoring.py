@@ -5,6 +5,8 @@ national CERT, who keep an independent copy. `tocsin audit verify` then checks t
 against the latest checkpoint and names what is missing.
 
 A job of every node: several nodes may write the same head; a line more costs nothing.
+It mails through the node's mailer itself, as `delivery.notices` does for webhook owners,
+rather than import the delivery floor above this one.
 """
 
 from __future__ import annotations
@@ -15,15 +17,45 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tocsin.audit import anchor
 from tocsin.audit.service import head, keyring_of
-from tocsin.delivery.notices import security_officer_emails, send_quietly
 from tocsin.jobs import Job
-from tocsin.network.models import Organisation, OrgKind
+from tocsin.mailer import MailerError
+from tocsin.network.models import Membership, Organisation, OrgKind, Role, User
 from tocsin.state import AppState
 
 log = logging.getLogger(__name__)
+
+
+def _cert_addresses(session: Session) -> list[str]:
+    """The active security officers of the national CERTs."""
+    rows = session.scalars(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(
+            Organisation.kind == OrgKind.national,
+            Membership.role == Role.security_officer,
+            User.active.is_(True),
+        )
+        .order_by(User.email)
+    )
+    return list(dict.fromkeys(rows))
+
+
+async def _send(state: AppState, messages: list[EmailMessage]) -> None:
+    """Send with the node's mailer; a failure is logged (the file and syslog keep the line)."""
+    if state.mailer is None:
+        log.warning("no mailer: %d audit checkpoint notice(s) not sent", len(messages))
+        return
+    for message in messages:
+        message["From"] = state.settings.mail_from
+        try:
+            await state.mailer.send(message)
+        except MailerError as exc:
+            log.warning("audit checkpoint notice to %s not sent: %s", message["To"], exc)
 
 
 def _cert_notice(point: anchor.Checkpoint, to: str, hub: str) -> EmailMessage:
@@ -58,10 +90,7 @@ def checkpoint(state: AppState) -> anchor.Checkpoint | None:
     path = settings.effective_audit_checkpoint_file
     with state.sessions() as session:
         seq, digest = head(session=session)
-        nationals = session.scalars(
-            select(Organisation.id).where(Organisation.kind == OrgKind.national)
-        ).all()
-        addresses = [a for org in nationals for a in security_officer_emails(session, org)]
+        addresses = _cert_addresses(session)
     written, _ = anchor.read_file(path, keyring)
     if written and (written[-1].seq, written[-1].digest) == (seq, digest):
         return None
@@ -69,9 +98,9 @@ def checkpoint(state: AppState) -> anchor.Checkpoint | None:
     anchor.append_to_file(path, point)
     if settings.audit_syslog:
         anchor.send_to_syslog(settings.audit_syslog, point)
-    messages = [_cert_notice(point, a, settings.public_url) for a in dict.fromkeys(addresses)]
+    messages = [_cert_notice(point, a, settings.public_url) for a in addresses]
     if messages:
-        asyncio.run(send_quietly(state, messages))  # ticks run in a worker thread
+        asyncio.run(_send(state, messages))  # ticks run in a worker thread, off the loop
     log.info("audit checkpoint at record %d written to %s", seq, path)
     return point
 
