@@ -46,6 +46,7 @@ from tocsin.responses.api import router as responses_router
 from tocsin.scheduler import Scheduler
 from tocsin.settings import Settings
 from tocsin.state import AppState, build_state
+from tocsin.trail import anchoring
 from tocsin.trail.api import router as audit_router
 from tocsin.web import tasks as web_tasks
 from tocsin.web.pages import router as web_router
@@ -76,7 +77,7 @@ MACHINE_PATHS = ("/api/", "/taxii2", "/healthz", "/readyz")
 
 def node_jobs() -> list[Job]:
     """Every periodic job of a node."""
-    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs()]
+    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs(), anchoring.job()]
 
 
 async def on_tocsin_error(request: Request, exc: Exception) -> Response:

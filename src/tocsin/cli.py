@@ -245,17 +245,42 @@ def restore_command(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; exit 1 and list every edited or removed record."""
-    from tocsin.audit.service import verify
+    """Check the keyed chain and the checkpoints kept outside the database; exit 1 and name
+    every edited, removed or missing record."""
+    from tocsin.audit import anchor
+    from tocsin.audit.service import keyring_of, verify
 
-    state = build_state(Settings())
+    settings = Settings()
+    keyring = keyring_of(settings)
+    path = settings.effective_audit_checkpoint_file
+    checkpoints, unreadable = anchor.read_file(path, keyring)
+    state = build_state(settings)
     with state.sessions() as session:
-        breaks = verify(session=session)
+        breaks = verify(session=session, keyring=keyring, checkpoints=checkpoints)
     for problem in breaks:
         console.print(f"[red]record {problem.seq}:[/red] {problem.reason}")
-    if breaks:
+    for line in unreadable:
+        console.print(f"[red]{path}:[/red] {line}")
+    if not checkpoints:
+        console.print(f"[yellow]no checkpoint in {path}:[/yellow] deleted last records "
+                      "would go unseen")  # fmt: skip
+    if breaks or unreadable:
         raise typer.Exit(1)
-    console.print("audit trail intact")
+    console.print(f"audit trail intact ({len(checkpoints)} checkpoint(s) checked)")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Write a checkpoint of the audit chain now (before a backup or a key rotation)."""
+    from tocsin.trail.anchoring import checkpoint
+
+    settings = Settings()
+    point = checkpoint(build_state(settings))
+    if point is None:
+        console.print("the latest checkpoint already names the chain's head")
+    else:
+        console.print(f"checkpoint at record {point.seq} written to "
+                      f"{settings.effective_audit_checkpoint_file}")  # fmt: skip
 
 
 def main() -> None:

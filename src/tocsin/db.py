@@ -92,8 +92,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+# The session's `info` entry holding the key that signs audit records (`tocsin.audit`).
+AUDIT_KEY_INFO = "audit_key"
+
+
+def make_sessionmaker(engine: Engine, *, audit_key: bytes | None = None) -> sessionmaker[Session]:
+    info = {AUDIT_KEY_INFO: audit_key} if audit_key is not None else {}
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 @contextmanager

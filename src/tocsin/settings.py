@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from tocsin.localtime import zone
 
 DEVELOPMENT_SECRET = "tocsin-development-secret-do-not-use-in-production"  # noqa: S105
+DEVELOPMENT_AUDIT_KEY = "tocsin-development-audit-key-do-not-use-in-production"
 
 
 class Settings(BaseSettings):
@@ -94,6 +95,24 @@ class Settings(BaseSettings):
         default_factory=dict, description='JSON: {"provider slug": "client secret"}'
     )
 
+    # The audit trail: the key of its chain (kept out of the database), the earlier keys
+    # that still verify older records, and where checkpoints of the chain are kept.
+    audit_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_AUDIT_KEY), description="HMAC key of the audit chain"
+    )
+    audit_previous_keys: list[SecretStr] = Field(
+        default_factory=list, description="JSON list: earlier audit keys, to verify old records"
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None, description="append-only file of checkpoints; default data_dir"
+    )
+    audit_syslog: str | None = Field(
+        default=None, description="host:port (UDP) or /dev/log: checkpoints to syslog"
+    )
+    audit_checkpoint_minutes: float = Field(
+        default=60, gt=0, description="how often the chain's head is checkpointed"
+    )
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -107,7 +126,18 @@ class Settings(BaseSettings):
             and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
         ):
             raise ValueError("TOCSIN_SECRET_KEY must be set in production")
+        if self.environment == "production":
+            key = self.audit_key.get_secret_value()
+            if key == DEVELOPMENT_AUDIT_KEY or len(key) < 32:
+                raise ValueError("TOCSIN_AUDIT_KEY must be set in production (32+ characters)")
+            if key == self.secret_key.get_secret_value():
+                raise ValueError("TOCSIN_AUDIT_KEY must differ from TOCSIN_SECRET_KEY")
         return self
+
+    @property
+    def effective_audit_checkpoint_file(self) -> Path:
+        """Where checkpoints of the audit chain are appended."""
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def effective_mfa_required(self) -> Literal["none", "privileged", "all"]:

@@ -39,6 +39,8 @@ def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     return AppState(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(engine),
+        sessions=make_sessionmaker(
+            engine, audit_key=settings.audit_key.get_secret_value().encode()
+        ),
         clock=clock or SystemClock(),
     )

@@ -30,6 +30,8 @@ class AuditRecord(Base):
     # Organisations the record concerns: who may read it besides the actor.
     concerns: Mapped[list[str]] = mapped_column(JSON)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Which key signed the digest (`chain.key_id`); "sha256" for records from before keys.
+    key_id: Mapped[str] = mapped_column(String(16))
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
 

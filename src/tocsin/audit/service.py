@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,8 +11,20 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tocsin.audit.chain import GENESIS, ChainBreak, record_digest, verify_chain
+from tocsin.audit.anchor import Checkpoint, compare
+from tocsin.audit.chain import (
+    GENESIS,
+    LEGACY,
+    ChainBreak,
+    Keyring,
+    Link,
+    key_id,
+    record_digest,
+    verify_chain,
+)
 from tocsin.audit.models import AuditConcern, AuditRecord
+from tocsin.db import AUDIT_KEY_INFO
+from tocsin.settings import DEVELOPMENT_AUDIT_KEY, Settings
 
 # Any constant works: it serialises appenders on PostgreSQL so the chain stays linear.
 _CHAIN_LOCK = 7_461_001
@@ -31,8 +43,23 @@ class Actor:
 SYSTEM = Actor()
 
 
+def keyring_of(settings: Settings) -> Keyring:
+    """The node's audit keys, from its settings."""
+    return Keyring(
+        current=settings.audit_key.get_secret_value().encode(),
+        previous=tuple(k.get_secret_value().encode() for k in settings.audit_previous_keys),
+    )
+
+
+def _signing_key(session: Session) -> bytes:
+    # A session made without the node's key (a test's own sessionmaker) signs with the
+    # development key; verification then names the key, so such records cannot pass unseen.
+    key = session.info.get(AUDIT_KEY_INFO)
+    return key if isinstance(key, bytes) else DEVELOPMENT_AUDIT_KEY.encode()
+
+
 def _fields(record: AuditRecord) -> dict[str, Any]:
-    return {
+    fields = {
         "at": record.at.isoformat(),
         "actor_user_id": str(record.actor_user_id) if record.actor_user_id else None,
         "actor_org_id": str(record.actor_org_id) if record.actor_org_id else None,
@@ -44,6 +71,9 @@ def _fields(record: AuditRecord) -> dict[str, Any]:
         "concerns": sorted(record.concerns),
         "details": record.details,
     }
+    if record.key_id != LEGACY:  # records from before keys were chained without it
+        fields["key_id"] = record.key_id
+    return fields
 
 
 def record(
@@ -78,17 +108,83 @@ def record(
         prev_digest=last or GENESIS,
         digest="",
     )
-    entry.digest = record_digest(entry.prev_digest, _fields(entry))
+    key = _signing_key(session)
+    entry.key_id = key_id(key)
+    entry.digest = record_digest(entry.prev_digest, _fields(entry), key)
     session.add(entry)
     session.flush()
     session.add_all(AuditConcern(seq=entry.seq, org_id=uuid.UUID(o)) for o in entry.concerns)
     return entry
 
 
-def verify(*, session: Session) -> list[ChainBreak]:
-    """Walk the whole trail in order and report every broken link."""
-    rows = session.scalars(select(AuditRecord).order_by(AuditRecord.seq)).yield_per(1000)
-    return verify_chain((r.seq, r.prev_digest, r.digest, _fields(r)) for r in rows)
+def head(*, session: Session) -> tuple[int, str]:
+    """The last record's sequence number and digest ((0, GENESIS) for an empty trail)."""
+    row = session.execute(
+        select(AuditRecord.seq, AuditRecord.digest).order_by(AuditRecord.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def _concern_breaks(session: Session, records: Sequence[AuditRecord]) -> Iterator[ChainBreak]:
+    """Records whose rows in the `audit_concerns` index differ from their own `concerns`:
+    a deleted row hides the record from the readers it concerns."""
+    if not records:
+        return
+    indexed: dict[int, set[str]] = {}
+    rows = session.execute(
+        select(AuditConcern.seq, AuditConcern.org_id).where(
+            AuditConcern.seq.between(records[0].seq, records[-1].seq)
+        )
+    )
+    for seq, org_id in rows:
+        indexed.setdefault(seq, set()).add(str(org_id))
+    for record in records:
+        found = indexed.get(record.seq, set())
+        if found != set(record.concerns):
+            missing = ", ".join(sorted(set(record.concerns) - found)) or "none"
+            extra = ", ".join(sorted(found - set(record.concerns))) or "none"
+            yield ChainBreak(record.seq, f"audit_concerns index rows differ (missing: "
+                                         f"{missing}; not in the record: {extra})")  # fmt: skip
+
+
+def verify(
+    *, session: Session, keyring: Keyring | None = None, checkpoints: Sequence[Checkpoint] = ()
+) -> list[ChainBreak]:
+    """Walk the whole trail in order and report every broken link, every record the
+    concerns index lost, and whatever the checkpoints kept outside show missing or changed."""
+    keyring = keyring or Keyring(current=DEVELOPMENT_AUDIT_KEY.encode())
+    wanted = {p.seq for p in checkpoints}
+    digests: dict[int, str] = {}
+    breaks: list[ChainBreak] = []
+    last_seq = 0
+
+    def links() -> Iterator[Link]:
+        nonlocal last_seq
+        for batch in _batches(session):
+            breaks.extend(_concern_breaks(session, batch))
+            for r in batch:
+                if r.seq in wanted:
+                    digests[r.seq] = r.digest
+                last_seq = r.seq
+                yield Link(r.seq, r.prev_digest, r.digest, r.key_id, _fields(r))
+
+    breaks += verify_chain(links(), keyring)
+    breaks += compare(list(checkpoints), last_seq, digests)
+    return sorted(breaks, key=lambda b: b.seq)
+
+
+def _batches(session: Session, size: int = 1000) -> Iterator[Sequence[AuditRecord]]:
+    """The whole trail in order, a batch at a time (no cursor held open between batches)."""
+    after = 0
+    while True:
+        query = select(AuditRecord).where(AuditRecord.seq > after).order_by(AuditRecord.seq)
+        batch = list(session.scalars(query.limit(size)))
+        if not batch:
+            return
+        yield batch
+        for record in batch:  # keep the identity map small over a long trail
+            session.expunge(record)
+        after = batch[-1].seq
 
 
 def read_trail(

@@ -10,8 +10,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from tocsin.audit import service
-from tocsin.audit.schemas import AuditPage, AuditRecordOut
+from tocsin.audit.schemas import AuditPage
 from tocsin.deps import SessionDep, StateDep
 from tocsin.errors import Forbidden, InvalidInput
 from tocsin.network.auth import NetworkDep, PrincipalDep
@@ -19,6 +18,8 @@ from tocsin.network.models import Role, Scope
 from tocsin.network.principal import Principal
 from tocsin.schemas_common import PROBLEM_RESPONSES
 from tocsin.sharing.rules import RELAY_KINDS, Network
+from tocsin.trail.render import Reader
+from tocsin.trail.service import TrailQuery, read_page
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=PROBLEM_RESPONSES)
 
@@ -35,6 +36,14 @@ def readable_orgs(principal: Principal, network: Network) -> set[uuid.UUID] | No
     if Role.director in principal.roles:
         return {principal.org_id}
     raise Forbidden("the audit trail is for directors, relays and administrators")
+
+
+def reader_of(principal: Principal, network: Network) -> Reader:
+    """The caller as a reader of the trail: whose records, seen from which organisation."""
+    orgs = readable_orgs(principal, network)
+    if orgs is None:
+        return Reader(org_id=None, perimeter=None)
+    return Reader(org_id=principal.org_id, perimeter=frozenset(orgs))
 
 
 def _cursor(after: str | None) -> int | None:
@@ -55,17 +64,13 @@ def read_audit(
     action: str | None = Query(default=None, max_length=64),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> AuditPage:
-    """The records concerning your organisation, or your perimeter for a relay; oldest first."""
-    orgs = readable_orgs(principal, network)
-    rows = service.read_trail(
-        session=session, org_ids=orgs, after_seq=_cursor(after), limit=limit + 1,
-        since=since, action=action,
+    """The records concerning your organisation, or your perimeter for a relay; oldest first.
+    Each record shows only what the sharing rules of its alert let you read."""
+    items, next_seq = read_page(
+        session=session, reader=reader_of(principal, network), network=network,
+        query=TrailQuery(after_seq=_cursor(after), since=since, action=action), limit=limit,
     )  # fmt: skip
-    page = rows[:limit]
-    return AuditPage(
-        items=[AuditRecordOut.model_validate(r) for r in page],
-        next=str(page[-1].seq) if len(rows) > limit else None,
-    )
+    return AuditPage(items=items, next=str(next_seq) if next_seq is not None else None)
 
 
 @router.get(
@@ -77,19 +82,20 @@ def export_audit(
     principal: PrincipalDep, network: NetworkDep, state: StateDep
 ) -> StreamingResponse:
     """The same records as JSON lines, streamed in batches."""
-    orgs = readable_orgs(principal, network)
+    reader = reader_of(principal, network)
 
     def lines() -> Iterator[bytes]:
         after: int | None = None
         while True:
             with state.sessions() as session:
-                rows = service.read_trail(
-                    session=session, org_ids=orgs, after_seq=after, limit=1000
-                )
-                batch = [AuditRecordOut.model_validate(r).model_dump(mode="json") for r in rows]
-            if not batch:
+                items, after = read_page(
+                    session=session, reader=reader, network=network,
+                    query=TrailQuery(after_seq=after), limit=1000,
+                )  # fmt: skip
+            batch = [item.model_dump(mode="json") for item in items]
+            if batch:
+                yield b"".join(json.dumps(item).encode() + b"\n" for item in batch)
+            if after is None:
                 return
-            yield b"".join(json.dumps(item).encode() + b"\n" for item in batch)
-            after = batch[-1]["seq"]
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
