@@ -51,14 +51,31 @@ def test_reads_are_not_counted_as_writes(strict_client, world):
     )
 
 
-def test_repeated_bad_tokens_lock_the_address_out(strict_client, world, clock):
+def test_repeated_bad_tokens_are_throttled_but_never_a_valid_one(strict_client, world, clock):
     bad = {"Authorization": "Bearer tcn_guess"}
     assert [strict_client.get("/api/v1/me", headers=bad).status_code for _ in range(3)] == [
         401, 401, 429,
     ]  # fmt: skip
-    assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 429
-    clock.advance(timedelta(minutes=1))
+    limited = strict_client.get("/api/v1/me", headers=bad)
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["content-type"] == "application/problem+json"
+    # The hospital next door, behind the same address, keeps working with its valid token,
+    # for reads and writes alike; and its successes do not reset the guesser's throttle.
     assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 200
+    created = strict_client.post("/api/v1/alerts", json=alert_body(), headers=world.auth("E2"))
+    assert created.status_code == 201
+    assert strict_client.get("/api/v1/me", headers=bad).status_code == 429
+    clock.advance(timedelta(minutes=1))
+    assert strict_client.get("/api/v1/me", headers=bad).status_code == 401
+
+
+def test_only_failures_are_counted(strict_client, world):
+    for _ in range(10):
+        assert strict_client.get("/api/v1/me", headers=world.auth("E1")).status_code == 200
+    bad = {"Authorization": "Bearer tcn_guess"}
+    assert [strict_client.get("/api/v1/me", headers=bad).status_code for _ in range(3)] == [
+        401, 401, 429,
+    ]  # fmt: skip
 
 
 def test_repeated_wrong_passwords_from_one_address_get_429(strict_client, world):

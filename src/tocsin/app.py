@@ -33,6 +33,7 @@ from tocsin.interop.taxii.api import router as taxii_router
 from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
 from tocsin.network.api import router as network_router
+from tocsin.network.auth import header_still_authenticates
 from tocsin.observability import RequestId
 from tocsin.oncall.api import router as oncall_router
 from tocsin.posture.api import router as posture_router
@@ -126,7 +127,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
     # The last middleware added is the outermost: the size limit runs before anything buffers.
-    app.add_middleware(Idempotency, sessions=app_state.sessions, clock=app_state.clock)
+    app.add_middleware(
+        Idempotency, sessions=app_state.sessions, clock=app_state.clock,
+        still_authenticates=header_still_authenticates,
+    )  # fmt: skip
     app.add_middleware(RejectNul)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(

@@ -3,13 +3,15 @@
 The key is scoped to the caller's credentials (a digest of the Authorization header) and bound
 to a digest of the request (method, path, body): the same key with another request is a 422,
 and a retry while the first is still running is a 409. Answers below 500 are kept for a day;
-a 5xx is forgotten so the client may try again.
+a 5xx is forgotten so the client may try again. A kept answer is replayed only while the
+credentials that earned it still authenticate: a revoked or expired token gets 401.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import anyio.to_thread
@@ -38,19 +40,27 @@ class IdempotentRequest(Base):
 
 
 def _problem(send_status: int, detail: str) -> tuple[int, bytes]:
-    title = {409: "Conflict", 422: "Invalid input"}[send_status]
+    title = {401: "Unauthenticated", 409: "Conflict", 422: "Invalid input"}[send_status]
     body = {"type": "urn:tocsin:problem:idempotency", "title": title, "status": send_status,
             "detail": detail}  # fmt: skip
     return send_status, json.dumps(body).encode()
 
 
+# Whether an Authorization header still authenticates: (session, header, now) -> bool.
+CredentialCheck = Callable[[Session, str, datetime], bool]
+
+
 class Idempotency:
     """ASGI middleware; the database it writes to is the node's own."""
 
-    def __init__(self, app: ASGIApp, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, app: ASGIApp, sessions: sessionmaker[Session], clock: Clock,
+        still_authenticates: CredentialCheck,
+    ) -> None:  # fmt: skip
         self.app = app
         self.sessions = sessions
         self.clock = clock
+        self.still_authenticates = still_authenticates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
@@ -69,10 +79,19 @@ class Idempotency:
         # Database work in a thread: the event loop also serves live streams.
         earlier = await anyio.to_thread.run_sync(self._claim, caller, key, digest)
         if earlier is not None:
+            authorization = headers.get(b"authorization", b"").decode("latin-1")
+            if not await anyio.to_thread.run_sync(self._authenticates, authorization):
+                await _reply(send, *_problem(401, "invalid, revoked or expired token"), "",
+                             [(b"www-authenticate", b'Bearer realm="tocsin"')])  # fmt: skip
+                return
             await _reply(send, *earlier)
             return
         captured = await self._run(scope, body, send)
         await anyio.to_thread.run_sync(self._remember, caller, key, captured)
+
+    def _authenticates(self, authorization: str) -> bool:
+        with transaction(self.sessions) as session:
+            return self.still_authenticates(session, authorization, self.clock.now())
 
     def _claim(self, caller: str, key: str, digest: str) -> tuple[int, bytes, str] | None:
         """Insert the in-flight marker, or return the answer to replay."""
@@ -142,9 +161,12 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-async def _reply(send: Send, status: int, body: bytes, content_type: str = "") -> None:
+async def _reply(
+    send: Send, status: int, body: bytes, content_type: str = "",
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:  # fmt: skip
     media = content_type or "application/problem+json"
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", media.encode()), (b"content-length", str(len(body)).encode()),
-        (b"idempotent-replayed", b"true")]})  # fmt: skip
+        (b"idempotent-replayed", b"true"), *(extra or [])]})  # fmt: skip
     await send({"type": "http.response.body", "body": body})

@@ -1,5 +1,12 @@
 """Rate limits on writes (per token and per address) and on failed authentication (per address).
 
+Failed authentication is throttled, never a valid credential: an address behind which a
+hospital's whole network sits (NAT, proxy) may hold one guesser and many honest callers.
+Once an address has failed too often, a bearer token from it is still checked, and only a
+failure is answered 429 instead of 401 (so a guesser learns nothing more per try); a valid
+token is served. The sign-in form is refused before it runs (each try costs a password
+hash), and each account has its own stored lockout besides (identity/lockout.py).
+
 Token buckets kept in the node's memory: each node limits what it serves, which bounds abuse
 without a shared store; behind several nodes the effective limit is per node.
 """
@@ -82,21 +89,28 @@ class RateLimit:
         # A browser signing in sends its password (then its code or key) in the form, not in
         # a header: both steps are credentials (/signin, /signin/verify, /signin/passkey).
         signing_in = scope["method"] == "POST" and str(scope.get("path", "")).startswith("/signin")
-        wait = self._wait(scope["method"], address, credentials or (b"form" if signing_in else b""))
+        throttled = self.failures.wait_seconds(address) if credentials or signing_in else 0
+        wait = (throttled if signing_in else 0) or self._write_wait(
+            scope["method"], address, credentials or (b"form" if signing_in else b"")
+        )
         if wait:
             await _too_many(send, wait)
             return
+        failed = False
 
         async def watch(message: Message) -> None:
+            nonlocal failed
             if message["type"] == "http.response.start" and message["status"] == 401:
+                failed = True
                 self.failures.take(address)
-            await send(message)
+                if throttled:
+                    await _too_many(send, throttled)
+            if not (failed and throttled):
+                await send(message)
 
         await self.app(scope, receive, watch)
 
-    def _wait(self, method: str, address: str, credentials: bytes) -> int:
-        if credentials and self.failures.wait_seconds(address):
-            return self.failures.wait_seconds(address)
+    def _write_wait(self, method: str, address: str, credentials: bytes) -> int:
         if method not in WRITE_METHODS:
             return 0
         caller = hashlib.sha256(credentials).hexdigest() if credentials else address

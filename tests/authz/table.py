@@ -118,7 +118,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/api/v1/webhooks/{endpoint_id}/attempts"): (READ,),
     ("POST", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"): (WRITER,),
     ("GET", "/api/v1/me/notifications"): (READ, PERSON),
-    ("PUT", "/api/v1/me/notifications"): (READ, PERSON),  # one's own e-mails, even a viewer
+    ("PUT", "/api/v1/me/notifications"): (WRITE_SCOPE, PERSON),  # a read-only token: 403
     # TAXII (collection: the AMBER one to read, the caller's submissions to write) and feeds
     ("GET", "/taxii2/"): (READ,),
     ("GET", "/taxii2/api/"): (READ,),

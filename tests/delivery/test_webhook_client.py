@@ -111,7 +111,7 @@ async def servers() -> AsyncIterator[Servers]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[WebhookClient]:
-    async with WebhookClient(FAST_LIMITS) as webhook_client:
+    async with WebhookClient(FAST_LIMITS, allow_private=True) as webhook_client:
         yield webhook_client
 
 

@@ -72,7 +72,9 @@ def test_the_secret_is_shown_once_and_endpoints_belong_to_their_organisation(
 
 def _dispatcher(state: AppState, attempt_timeout: float = 5.0) -> WebhookDispatcher:
     limits = WebhookLimits(attempt_timeout=attempt_timeout, read_timeout=attempt_timeout)
-    return WebhookDispatcher(state, WebhookClient(limits), on_delivered, rng=random.Random(7))
+    return WebhookDispatcher(
+        state, WebhookClient(limits, allow_private=True), on_delivered, rng=random.Random(7)
+    )
 
 
 async def test_a_receiver_gets_the_alert_signed_per_standard_webhooks(

@@ -137,3 +137,30 @@ def test_feeds_follow_the_sharing_rules(client: Any, world: World) -> None:
         assert lines(feed(client, world, reader, "ipv4.txt")) == ["198.51.100.10"], reader
     for outsider in ("E4", "E5", "P"):
         assert lines(feed(client, world, outsider, "ipv4.txt")) == [], outsider
+
+
+HOSTILE_NAMES = ["invoice\r\n198.51.100.7.exe", "tab\there.exe", "=HYPERLINK(\"x\").exe",
+                 "+cmd.exe", "-x.exe", "@SUM(1).exe", "plain.exe"]  # fmt: skip
+
+
+def test_line_breaks_in_values_cannot_add_lines_to_text_feeds(client: Any, world: World) -> None:
+    files = [{"type": "filename", "value": v} for v in HOSTILE_NAMES]
+    publish(client, world, "E1", tlp="clear", indicators=files)
+    response = feed(client, world, "E4", "filename.txt")
+    assert response.status_code == 200
+    assert response.text.splitlines() == sorted(
+        ['=HYPERLINK("x").exe', "+cmd.exe", "-x.exe", "@SUM(1).exe", "plain.exe"]
+    )
+    assert "198.51.100.7.exe" not in response.text
+    assert response.headers["tocsin-left-out"] == "2"
+    assert "tocsin-left-out" not in feed(client, world, "E4", "domain.txt").headers
+
+
+def test_csv_cells_never_start_a_formula(client: Any, world: World) -> None:
+    files = [{"type": "filename", "value": v} for v in HOSTILE_NAMES]
+    publish(client, world, "E1", tlp="clear", indicators=files)
+    rows = list(csv.DictReader(io.StringIO(feed(client, world, "E4", "indicators.csv").text)))
+    values = {r["value"] for r in rows}
+    assert values == {"invoice\r\n198.51.100.7.exe", "tab\there.exe", "'=HYPERLINK(\"x\").exe",
+                      "'+cmd.exe", "'-x.exe", "'@SUM(1).exe", "plain.exe"}  # fmt: skip
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in values)

@@ -53,3 +53,17 @@ def test_import_then_export_from_the_command_line(
     refused = runner.invoke(app, ["import", str(bad), "--dry-run"])
     assert refused.exit_code == 2
     assert "bundle id" in refused.output
+
+
+def test_a_deeply_nested_pattern_is_a_clear_refusal_not_a_traceback(
+    runner: CliRunner, world: World, tmp_path: Path
+) -> None:
+    from tests.interop.test_stix_import import deep_pattern_bundle
+
+    bundle = tmp_path / "deep.json"
+    bundle.write_text(json.dumps(deep_pattern_bundle()))
+    refused = runner.invoke(app, ["import", str(bundle), "--org", str(world.ids["E1"])])
+    assert refused.exit_code == 2, refused.output
+    assert "nested deeper" in refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)
+    assert "Traceback" not in refused.output

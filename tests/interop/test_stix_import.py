@@ -169,3 +169,19 @@ def test_a_bundle_over_the_body_limit_gets_413(state: AppState, world: World) ->
         response = import_(client, world, "E1", bundle)
         assert response.status_code == 413
         assert client.get("/api/v1/alerts", headers=world.auth("E1")).json()["items"] == []
+
+
+def deep_pattern_bundle() -> dict[str, Any]:
+    deep = sdo("indicator", 1, pattern="(" * 400 + "[file:name MATCHES 'a']",
+               pattern_type="stix", valid_from=T)  # fmt: skip
+    report = sdo("report", 2, name="Deep", published=T, object_refs=[deep["id"]])
+    return {"type": "bundle", "id": ID.format(kind="bundle", n=0), "objects": [deep, report]}
+
+
+def test_a_deeply_nested_pattern_is_a_422_naming_the_object(
+    client: TestClient, world: World
+) -> None:
+    answer = import_(client, world, "E1", deep_pattern_bundle())
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert "indicator--" in error["field"] and "nested deeper" in error["reason"]

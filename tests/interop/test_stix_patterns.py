@@ -63,3 +63,35 @@ def test_valid_patterns_without_a_tocsin_type_are_kept_not_refused(pattern: str)
 def test_invalid_patterns_are_refused(pattern: str) -> None:
     with pytest.raises(ValueError, match="invalid STIX pattern"):
         indicators_of(pattern)
+
+
+DEEP = "(" * 400 + "[file:name MATCHES 'a']"  # unbalanced and past Python's recursion limit
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (DEEP, "nested deeper than"),
+        (DEEP + ")" * 400, "nested deeper than"),
+        ("(" * 5000 + "[domain-name:value = 'evil.example']", "nested deeper than"),
+        ("[file:name MATCHES 'a'])", "unbalanced"),
+        ("([domain-name:value = 'evil.example']", "unbalanced"),
+        ("[file:name = 'a]", "not closed"),
+    ],
+)
+def test_a_deep_or_unbalanced_pattern_is_refused_before_it_is_parsed(
+    pattern: str, reason: str
+) -> None:
+    with pytest.raises(ValueError, match=reason):
+        indicators_of(pattern)
+
+
+def test_brackets_inside_quoted_values_do_not_count() -> None:
+    pattern = "[file:name = 'a)(\\'[' OR file:name = 'b]']"
+    assert indicators_of(pattern) == [
+        (IndicatorType.FILENAME, "a)('["),
+        (IndicatorType.FILENAME, "b]"),
+    ]
+    nested = "(" * 30 + "[file:name MATCHES 'a']" + ")" * 30
+    with pytest.raises(UnsupportedPattern):
+        indicators_of(nested)  # deep but within the bound: read by the reference parser

@@ -194,6 +194,30 @@ def test_add_objects_returns_a_status_and_stores_them(live: str, world: World) -
     assert len(envelope_ids(collection.get_objects())) == 2  # same id and version: no copy
 
 
+def test_added_objects_are_validated_as_the_import_does(live: str, world: World) -> None:
+    collection = collection_of(live, world, "so_E1", submissions_collection_id(world.ids["E1"]))
+    bare = {"type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.UUID(int=5)}"}
+    stix20 = {  # STIX 2.0: no spec_version, labels instead of is_family and pattern_type
+        "type": "indicator", "id": f"indicator--{uuid.UUID(int=6)}",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "labels": ["malicious-activity"], "valid_from": "2026-01-01T00:00:00Z",
+        "pattern": "[ipv4-addr:value = '198.51.100.6']",
+    }  # fmt: skip
+    declared_20 = {**stix_indicator(7), "spec_version": "2.0"}
+    deep = {**stix_indicator(8), "pattern": "(" * 400 + "[file:name MATCHES 'a']"}
+    broken = {**stix_indicator(9), "pattern": "[ipv4-addr:value = ]"}
+    status = collection.add_objects(
+        {"objects": [stix_indicator(1), bare, stix20, declared_20, deep, broken]}
+    )
+    assert (status.success_count, status.failure_count) == (1, 5)
+    reasons = {f["id"]: f["message"] for f in status.failures}
+    assert "created" in reasons[bare["id"]]
+    assert "2.1" in reasons[stix20["id"]] and "2.1" in reasons[declared_20["id"]]
+    assert "nested deeper" in reasons[deep["id"]]
+    assert "pattern" in reasons[broken["id"]]
+    assert envelope_ids(collection.get_objects()) == [stix_indicator(1)["id"]]
+
+
 def test_object_versions_and_the_version_filter(live: str, world: World) -> None:
     collection = collection_of(live, world, "so_E1", submissions_collection_id(world.ids["E1"]))
     stamps = ["2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z"]
@@ -227,18 +251,19 @@ def test_match_type_id_and_spec_version(live: str, world: World) -> None:
     collection = collection_of(live, world, "so_E1", submissions_collection_id(world.ids["E1"]))
     old_style = {
         "type": "malware",
+        "spec_version": "2.1",
         "id": f"malware--{uuid.UUID(int=99)}",
         "created": "2026-01-01T00:00:00.000Z",
         "modified": "2026-01-01T00:00:00.000Z",
         "name": "LockBit",
-        "labels": ["ransomware"],
-    }  # STIX 2.0: no spec_version property
+        "is_family": True,
+    }
     collection.add_objects({"objects": [stix_indicator(1), stix_indicator(2), old_style]})
     assert envelope_ids(collection.get_objects(type="malware")) == [old_style["id"]]
     assert len(envelope_ids(collection.get_objects(type=["malware", "indicator"]))) == 3
     wanted = [stix_indicator(2)["id"], old_style["id"]]
     assert sorted(envelope_ids(collection.get_objects(id=wanted))) == sorted(wanted)
-    assert envelope_ids(collection.get_objects(spec_version="2.0")) == []  # missing means 2.1
+    assert envelope_ids(collection.get_objects(spec_version="2.0")) == []
     assert len(envelope_ids(collection.get_objects(spec_version="2.1"))) == 3
     assert envelope_ids(collection.get_objects(type="tool")) == []
 

@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from tocsin.alerts.vocab import CareService, Category, RuleKind, Severity, Status
 from tocsin.indicators.attack import validate_technique
@@ -57,7 +65,7 @@ class Origin(Strict):
 
 
 class AttackStep(Strict):
-    at: datetime | None = None
+    at: AwareDatetime | None = None
     description: str = Field(min_length=1, max_length=5000)
     technique: Technique | None = None
 
@@ -66,8 +74,8 @@ class IndicatorIn(Strict):
     type: IndicatorType
     value: str = Field(min_length=1, max_length=4096)
     comment: str | None = Field(default=None, max_length=2000)
-    first_seen: datetime | None = None
-    valid_until: datetime | None = None
+    first_seen: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _normalise(self) -> IndicatorIn:
@@ -110,7 +118,7 @@ class AlertContent(Strict):
         description="the establishment the incident hit: the source itself, or for a relay "
         "one within its perimeter",
     )
-    first_seen: datetime | None = None
+    first_seen: AwareDatetime | None = None
     care_impact: CareImpact = Field(default_factory=CareImpact)
     origin: Origin = Field(default_factory=Origin)
     attack_steps: list[AttackStep] = Field(default_factory=list, max_length=1000)
@@ -144,7 +152,7 @@ class AlertPatch(Strict):
     scope: ScopeIn | None = None
     anonymous: bool | None = None
     affected_organisation: uuid.UUID | None = None
-    first_seen: datetime | None = None
+    first_seen: AwareDatetime | None = None
     care_impact: CareImpact | None = None
     origin: Origin | None = None
     attack_steps: list[AttackStep] | None = Field(default=None, max_length=1000)

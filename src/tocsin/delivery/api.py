@@ -242,7 +242,9 @@ def put_notifications(
     body: NotificationPrefs, principal: PrincipalDep, session: SessionDep, now: NowDep
 ) -> NotificationPrefs:
     """Choose the severities you receive by e-mail (an empty list: none)."""
-    principal.require_scope(Scope.read)
+    # A change needs a token that may write: a read-only token handed to a dashboard must
+    # not switch its owner's alert e-mails off.
+    principal.require_scope(Scope.write)
     wanted = service.set_preferences(
         session=session, user_id=_user_id(principal),
         severities=[s.value for s in body.severities], by=principal.actor, now=now,

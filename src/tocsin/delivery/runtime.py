@@ -50,7 +50,7 @@ async def start_delivery(state: AppState, *, on_delivered: OnDelivered) -> Runni
     if state.mailer is None:
         state.mailer = mailer_from(settings)
         built.append("mailer")
-    client = WebhookClient(webhook_limits(settings))
+    client = WebhookClient(webhook_limits(settings), allow_private=settings.webhook_allow_private)
     worker = DeliveryWorker(
         state=state, bus=state.bus, hub=state.live_hub,
         webhooks=WebhookDispatcher(state, client, on_delivered), mailer=state.mailer,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.audit.service import Actor, record
 from tocsin.delivery import signing
+from tocsin.delivery.addresses import first_refused
 from tocsin.delivery.models import (
     Channel,
     Delivery,
@@ -29,13 +30,19 @@ from tocsin.errors import Conflict, InvalidInput, NotFound
 MAX_ENDPOINTS_PER_ORG = 20
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return ip.is_global and not ip.is_multicast
+def system_addresses(host: str, port: int) -> list[str]:
+    """The addresses the system resolver gives for a host."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return [str(info[4][0]) for info in infos]
 
 
-def check_webhook_url(url: str, *, allow_private: bool) -> str:
-    """An http(s) URL; unless allowed, one whose host resolves only to public addresses."""
+def check_webhook_url(
+    url: str, *, allow_private: bool, resolve: Callable[[str, int], list[str]] = system_addresses
+) -> str:
+    """An http(s) URL; unless allowed, one whose host resolves only to public addresses.
+
+    Checked again at every delivery attempt (`webhook_client`): a name may be rebound.
+    """
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -48,11 +55,10 @@ def check_webhook_url(url: str, *, allow_private: bool) -> str:
     if allow_private:
         return parts.geturl()
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
+        addresses = resolve(parts.hostname, port or 443)
+    except (OSError, UnicodeError) as exc:
         raise InvalidInput.one("url", f"the host does not resolve: {exc}") from exc
-    addresses = {str(info[4][0]) for info in infos}
-    if not addresses or not all(_is_public(a.split("%")[0]) for a in addresses):
+    if not addresses or first_refused(addresses) is not None:
         raise InvalidInput.one(
             "url", "the host resolves to a loopback, private or reserved address (refused)"
         )

@@ -19,13 +19,11 @@ from tocsin.exchange.imports import Attachment, DraftPlan
 from tocsin.indicators.attack import validate_technique
 from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.interop import stix_vocab as v
+from tocsin.interop.stix_checks import check_stix21
 from tocsin.interop.stix_patterns import UnsupportedPattern, indicators_of
 from tocsin.sharing.tlp import TLP
 
 _IGNORED = frozenset({"identity", "extension-definition", "language-content"})
-_NAMED = frozenset(
-    {"attack-pattern", "course-of-action", "threat-actor", "intrusion-set", "vulnerability"}
-)
 _MAX_TITLE = 300
 
 
@@ -48,50 +46,6 @@ def _objects(bundle: dict[str, Any]) -> list[Any]:
     return objects
 
 
-def _require_timestamps(obj: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        try:
-            v.parse_timestamp(obj.get(name))
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-
-
-def _check(obj: Any) -> None:
-    """Raise ValueError with a reason when the object breaks STIX 2.1 where tocsin reads it."""
-    if not isinstance(obj, dict):
-        raise ValueError("not a JSON object")
-    kind = obj.get("type")
-    if not isinstance(kind, str) or v.object_type_of(obj.get("id")) != kind:
-        raise ValueError("needs a type and an id of the form <type>--<uuid>")
-    if kind in ("marking-definition", "bundle"):
-        return
-    _require_timestamps(obj, ("created", "modified"))
-    if kind == "indicator":
-        _require_timestamps(obj, ("valid_from",))
-        for name in ("pattern", "pattern_type"):
-            if not isinstance(obj.get(name), str) or not obj[name]:
-                raise ValueError(f"an indicator needs a {name}")
-        if "valid_until" in obj and v.parse_timestamp(obj["valid_until"]) <= v.parse_timestamp(
-            obj["valid_from"]
-        ):
-            raise ValueError("valid_until must be later than valid_from")
-    elif kind == "report":
-        _require_timestamps(obj, ("published",))
-        refs = obj.get("object_refs")
-        if not isinstance(refs, list) or not refs or not all(map(v.object_type_of, refs)):
-            raise ValueError("a report needs object_refs, a list of STIX ids")
-    elif kind == "relationship":
-        for name in ("source_ref", "target_ref"):
-            if v.object_type_of(obj.get(name)) is None:
-                raise ValueError(f"a relationship needs a {name}")
-    elif kind == "malware" and not isinstance(obj.get("is_family"), bool):
-        raise ValueError("a malware needs is_family (true or false)")
-    if (kind in _NAMED or kind == "report" or obj.get("is_family")) and not isinstance(
-        obj.get("name"), str
-    ):
-        raise ValueError(f"a {kind} needs a name")
-
-
 def _label(index: int, obj: Any) -> str:
     ident = obj.get("id", "?") if isinstance(obj, dict) else "?"
     return f"objects[{index}] {ident}"
@@ -103,7 +57,7 @@ def _checked(objects: list[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
     by_id: dict[str, tuple[int, dict[str, Any]]] = {}
     for index, obj in enumerate(objects):
         try:
-            _check(obj)
+            check_stix21(obj)
         except ValueError as exc:
             errors.append(FieldError(_label(index, obj), str(exc)))
             continue

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from tocsin.alerts.schemas import AlertSummary, IndicatorOut, OrgRef
 from tocsin.indicators.types import IndicatorType
@@ -37,8 +37,8 @@ class SightingBody(BaseModel):
 
     indicator_id: uuid.UUID
     count: int = Field(gt=0, le=10**9)
-    first_seen: datetime
-    last_seen: datetime
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
     anonymous: bool = False
     source: Literal["sweep", "manual"] = "manual"
     false_positive: bool = False

@@ -26,6 +26,7 @@ from tocsin.alerts.reads import visible_alerts
 from tocsin.alerts.vocab import Status
 from tocsin.deps import NowDep, SessionDep
 from tocsin.errors import NotFound
+from tocsin.exports import fits_one_line, spreadsheet_cell
 from tocsin.indicators.types import IndicatorType
 from tocsin.interop.taxii.query import facts_of
 from tocsin.network.auth import NetworkDep, PrincipalDep
@@ -40,6 +41,7 @@ CSV_COLUMNS = ["type", "value", "valid_until", "alert_id", "tlp", "severity", "c
 # Owner names an RPZ zone can hold as they are: letters, digits, hyphens, dots, underscores.
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9-]+$")
 RPZ_TTL = 300
+LEFT_OUT_HEADER = "Tocsin-Left-Out"
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,11 @@ def current_indicators(
     return [r for r in rows if r.alert_id in allowed]
 
 
-def as_text(entries: list[FeedEntry]) -> str:
-    """One value a line, each once."""
+def as_text(entries: list[FeedEntry]) -> tuple[str, int]:
+    """One value a line, each once; and how many values were left out for a line break."""
     values = sorted({e.value for e in entries})
-    return "".join(f"{v}\n" for v in values)
+    kept = [v for v in values if fits_one_line(v)]
+    return "".join(f"{v}\n" for v in kept), len(values) - len(kept)
 
 
 def as_csv(entries: list[FeedEntry]) -> str:
@@ -102,9 +105,9 @@ def as_csv(entries: list[FeedEntry]) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         until = e.valid_until.isoformat().replace("+00:00", "Z") if e.valid_until else ""
-        writer.writerow(
-            [e.type.value, e.value, until, e.alert_id, e.tlp.value, e.severity, e.category]
-        )
+        value = spreadsheet_cell(e.value)
+        writer.writerow([e.type.value, value, until, e.alert_id, e.tlp.value, e.severity,
+                         e.category])  # fmt: skip
     return out.getvalue()
 
 
@@ -139,8 +142,11 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in given or bare in given
 
 
-def _answer(body: str, etag: str, media_type: str, if_none_match: str | None) -> Response:
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+def _answer(
+    body: str, etag: str, media_type: str, if_none_match: str | None,
+    extra: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", **(extra or {})}
     if _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
@@ -202,7 +208,10 @@ def feed_text(
     now: NowDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    """The current indicators of one type (ipv4, domain, url, sha256...), one a line."""
+    """The current indicators of one type (ipv4, domain, url, sha256...), one a line.
+
+    A value holding a line break or a tab (a file name may) is left out, never split: the
+    `Tocsin-Left-Out` header counts them, and the CSV feed carries them quoted."""
     principal.require_scope(Scope.read)
     try:
         wanted = IndicatorType(kind)
@@ -211,5 +220,7 @@ def feed_text(
     entries = current_indicators(
         session=session, viewer_id=principal.org_id, network=network, now=now, kind=wanted
     )
-    body = as_text(entries)
-    return _answer(body, _etag(body), "text/plain; charset=utf-8", if_none_match)
+    body, left_out = as_text(entries)
+    # Values holding a line break cannot stand on a line of their own; the CSV feed has them.
+    extra = {LEFT_OUT_HEADER: str(left_out)} if left_out else None
+    return _answer(body, _etag(body), "text/plain; charset=utf-8", if_none_match, extra)

@@ -28,6 +28,11 @@ _SIMPLE_PATHS = {
 }
 
 
+# The reference parser recurses once per level (and Python stops near 1,000 frames): a
+# pattern is measured before it is parsed. Real patterns nest a handful of levels.
+MAX_NESTING = 32
+
+
 class UnsupportedPattern(Exception):
     """A valid pattern with no tocsin indicator equivalent: keep the object attached."""
 
@@ -47,6 +52,29 @@ def _type_of(path: str, value: str) -> IndicatorType | None:
     return _SIMPLE_PATHS.get(path)
 
 
+def _nesting_problem(pattern: str) -> str | None:
+    """Why the brackets and parentheses outside quoted values cannot be parsed, if they cannot."""
+    closing = {"(": ")", "[": "]"}
+    open_marks: list[str] = []
+    quoted = escaped = False
+    for char in pattern:
+        if quoted:
+            escaped, quoted = (not escaped and char == "\\"), quoted and (escaped or char != "'")
+        elif char == "'":
+            quoted = True
+        elif char in closing:
+            open_marks.append(closing[char])
+            if len(open_marks) > MAX_NESTING:
+                return f"nested deeper than {MAX_NESTING} levels of brackets or parentheses"
+        elif char in ")]" and (not open_marks or open_marks.pop() != char):
+            return f"unbalanced brackets or parentheses: unexpected {char!r}"
+    if quoted:
+        return "a quoted value is not closed"
+    if open_marks:
+        return f"unbalanced brackets or parentheses: {open_marks[-1]!r} missing"
+    return None
+
+
 def _reference_errors(pattern: str) -> list[str]:
     from stix2patterns.validator import run_validator
 
@@ -59,6 +87,9 @@ def indicators_of(pattern: str) -> list[tuple[IndicatorType, str]]:
     Raises UnsupportedPattern for valid patterns tocsin cannot represent, ValueError for
     invalid ones.
     """
+    problem = _nesting_problem(pattern)
+    if problem:
+        raise ValueError(f"invalid STIX pattern: {problem}")
     found = [(m.group("path"), _unescape(m.group("value"))) for m in _COMPARISON.finditer(pattern)]
     rest = _COMPARISON.sub(" ", pattern)
     balanced = rest.count("[") == rest.count("]") >= 1  # brackets outside quoted values

@@ -29,7 +29,11 @@ SESSION_COOKIE = "tocsin_session"
 
 def bearer_secret(request: Request) -> str | None:
     """The token from `Authorization: Bearer T` or, for TAXII clients, HTTP Basic (user:T)."""
-    header = request.headers.get("authorization", "")
+    return secret_of_header(request.headers.get("authorization", ""))
+
+
+def secret_of_header(header: str) -> str | None:
+    """The token an Authorization header carries, if any."""
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
@@ -41,6 +45,19 @@ def bearer_secret(request: Request) -> str | None:
         _, sep, password = decoded.partition(":")
         return password if sep and password else None
     return None
+
+
+def header_still_authenticates(session: Session, header: str, now: datetime) -> bool:
+    """False when an Authorization header carries a token that no longer authenticates
+    (revoked, expired, its person gone); True when it carries none."""
+    secret = secret_of_header(header)
+    if secret is None:
+        return True
+    try:
+        network_service.authenticate(session=session, secret=secret, now=now)
+    except Unauthenticated:
+        return False
+    return True
 
 
 def client_ip(request: Request) -> str | None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from tocsin.network.finess import validate_finess
 from tocsin.network.models import OrgKind, Role, Scope
@@ -78,7 +78,7 @@ class TokenIn(BaseModel):
     organisation_id: uuid.UUID
     user_id: uuid.UUID | None = Field(default=None, description="absent: an integration token")
     scopes: list[Scope] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
 
 
 class TokenOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tocsin.posture.models import Domain, ItemStatus
 
@@ -50,7 +50,7 @@ class ItemOut(BaseModel):
 class AnswerIn(Strict):
     status: ItemStatus
     evidence: str = Field(default="", max_length=5000)
-    evidenced_on: datetime | None = None
+    evidenced_on: AwareDatetime | None = None
 
 
 class LineOut(BaseModel):

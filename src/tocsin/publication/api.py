@@ -7,9 +7,9 @@ of one alert through `publication.opening.open_alert`, the paths the pages take 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime
 
 from tocsin.alerts import present, reads
 from tocsin.alerts.schemas import (
@@ -69,7 +69,7 @@ def list_alerts(
     severity: Severity | None = None,
     status: Status | None = None,
     tlp: TLP | None = None,
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     q: str | None = Query(default=None, max_length=200, description="text in title or summary"),
     cursor: str | None = None,
     limit: int = Query(default=50, ge=1, le=1000),

@@ -11,6 +11,7 @@ from typing import IO, Any
 from rich.console import Console
 from rich.table import Table
 
+from tocsin.exports import spreadsheet_cell
 from tocsin.sweep.loading import Loaded
 from tocsin.sweep.matcher import Key
 from tocsin.sweep.scan import Sighting
@@ -58,10 +59,9 @@ def write(kind: str, results: list[dict[str, Any]], stream: IO[str], console: Co
         writer = csv.writer(stream)
         writer.writerow(["value", "type", "count", "first_seen", "last_seen"])
         for row in results:
-            writer.writerow(
-                [row[k] or "" for k in ("value", "type", "count")]
-                + [row["first_seen"] or "", row["last_seen"] or ""]
-            )
+            value = spreadsheet_cell(str(row["value"] or ""))
+            seen = (row["first_seen"] or "", row["last_seen"] or "")
+            writer.writerow([value, row["type"] or "", row["count"] or "", *seen])
     else:
         _table(results, console)
 

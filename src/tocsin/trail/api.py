@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
 
 from tocsin.audit.schemas import AuditPage
 from tocsin.deps import SessionDep, StateDep
@@ -60,7 +60,7 @@ def read_audit(
     session: SessionDep,
     network: NetworkDep,
     after: str | None = Query(default=None, description="the `next` of the previous page"),
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     action: str | None = Query(default=None, max_length=64),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> AuditPage:

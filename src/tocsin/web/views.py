@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from tocsin.exports import spreadsheet_cell
+
 E = TypeVar("E", bound=StrEnum)
 
 # Fields of a revision document that change at every revision and say nothing to a reader.
@@ -63,18 +65,13 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]
     return found
 
 
-def _cell(value: str) -> str:
-    # Spreadsheets run cells starting with these as formulas; a quote keeps them text.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def indicators_csv(rows: Iterable[tuple[str, str, str | None]]) -> str:
     """type,value,comment lines of an alert's indicators, safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["type", "value", "comment"])
     for kind, value, comment in rows:
-        writer.writerow([kind, _cell(value), _cell(comment or "")])
+        writer.writerow([kind, spreadsheet_cell(value), spreadsheet_cell(comment or "")])
     return out.getvalue()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.audit.service import record
 from tocsin.errors import Forbidden, InvalidInput, NotFound
+from tocsin.interop.stix_checks import check_submission
 from tocsin.interop.taxii import store
 from tocsin.interop.taxii.collections import CollectionView, collections_for, find_collection
 from tocsin.interop.taxii.models import TaxiiObject, TaxiiStatus
@@ -110,8 +111,9 @@ def add_objects(
     if not isinstance(objects, list):
         raise InvalidInput.one("objects", "an envelope holds a list of objects")
     result = store.add_objects(
-        session=session, collection_id=view.id, objects=objects, now=now, owner_org_id=view.org_id
-    )
+        session=session, collection_id=view.id, objects=objects, now=now,
+        owner_org_id=view.org_id, check=check_submission,
+    )  # fmt: skip
     status = TaxiiStatus(
         id=uuid.uuid4(),
         org_id=principal.org_id,

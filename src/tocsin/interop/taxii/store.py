@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -107,12 +107,18 @@ def add_objects(
     now: datetime,
     alert_id: uuid.UUID | None = None,
     owner_org_id: uuid.UUID | None = None,
+    check: Callable[[Any], None] | None = None,
 ) -> AddResult:
-    """Store each valid object as a new version; report each one as a success or a failure."""
+    """Store each valid object as a new version; report each one as a success or a failure.
+
+    `check` refuses more than the store needs (ValueError with the reason), for objects that
+    come from outside."""
     result = AddResult()
     checked: list[_Checked] = []
     for position, obj in enumerate(objects):
         try:
+            if check is not None:
+                check(obj)
             checked.append(check_object(obj))
         except ValueError as exc:
             given = obj.get("id") if isinstance(obj, dict) else None
