@@ -73,7 +73,7 @@ def _rows(session: Session, exercise: Exercise) -> list[ReportRow]:
     noted = select(ExerciseObservation.org_id, ExerciseObservation.note).where(
         ExerciseObservation.exercise_id == exercise.id
     )
-    notes = dict(session.execute(noted).tuples().all())
+    notes = {org_id: note for org_id, note in session.execute(noted)}
     channels = _first_channels(session, exercise.alert_id)
     escalations = _escalations(session, exercise.alert_id)
     rows = [
