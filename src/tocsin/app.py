@@ -25,6 +25,8 @@ from tocsin.delivery.runtime import start_delivery, stop_delivery
 from tocsin.deps import StateDep
 from tocsin.errors import TocsinError
 from tocsin.exchange.api import router as exchange_router
+from tocsin.exercises import tasks as exercise_tasks
+from tocsin.exercises.api import router as exercises_router
 from tocsin.idempotency import Idempotency
 from tocsin.identity.api import router as identity_router
 from tocsin.intel.api import router as intel_router
@@ -68,6 +70,7 @@ ROUTERS = [
     posture_router,
     oncall_router,
     briefing_router,
+    exercises_router,
     web_router,
 ]
 
@@ -78,7 +81,13 @@ MACHINE_PATHS = ("/api/", "/taxii2", "/healthz", "/readyz")
 
 def node_jobs() -> list[Job]:
     """Every periodic job of a node."""
-    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs(), anchoring.job()]
+    return [
+        DEADLINE_JOB,
+        escalation.job(),
+        *web_tasks.jobs(),
+        anchoring.job(),
+        exercise_tasks.job(),
+    ]
 
 
 async def on_tocsin_error(request: Request, exc: Exception) -> Response:

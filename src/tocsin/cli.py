@@ -15,6 +15,7 @@ from tocsin.clock import SystemClock
 from tocsin.db import migrate, transaction
 from tocsin.errors import TocsinError
 from tocsin.exchange.cli import register as register_exchange
+from tocsin.exercises.howto import exercise_howto
 from tocsin.settings import Settings
 from tocsin.sweep.cli import sweep as sweep_command
 
@@ -89,6 +90,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
         f"[bold]Demo credentials:[/bold] {settings.data_dir.resolve() / seed.CREDENTIALS_FILE}\n"
         f"[bold]tocsin is serving on http://{host}:{port}[/bold]  (API docs: /api/v1/docs)"
     )
+    console.print(exercise_howto(credentials, f"http://{host}:{port}"), markup=False)
     _run_server(settings, host, port)
 
 

@@ -20,7 +20,7 @@ WHEN = "2026-01-01T06:00:00Z"
 # Ids the test makes up: a 404 on a path naming one says nothing about authorisation.
 MADE_UP = {"token_id", "endpoint_id", "delivery_id", "status_id", "object_id", "indicator_id",
            "campaign_id", "proposal_id", "key", "item", "rest", "user_id", "provider_id",
-           "passkey_id", "session_id"}  # fmt: skip
+           "passkey_id", "session_id", "exercise_id"}  # fmt: skip
 
 
 # Operations whose body names an id the test makes up (campaigns of unknown alerts).
@@ -40,6 +40,10 @@ def fill(template: str, known: dict[str, str], writes_to: uuid.UUID | None) -> s
 
 IDENTITY_PROVIDER = {"slug": "authz-idp", "name": "IdP", "issuer": "https://idp.example.org",
                      "client_id": "tocsin", "allowed_domains": ["example.org"]}  # fmt: skip
+
+
+# The library's scenario: an alert's content without its scope.
+EXERCISE_SCENARIO = {k: v for k, v in alert_body().items() if k != "scope"}
 
 
 def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
@@ -78,6 +82,11 @@ def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
             "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
         ("PATCH", "/api/v1/users/{user_id}"): {"active": False},
         ("POST", "/api/v1/organisations/{org_id}/identity-providers"): IDENTITY_PROVIDER,
+        ("PUT", "/api/v1/exercise-scenarios/{key}"): {"title": "x", "content": EXERCISE_SCENARIO},
+        ("POST", "/api/v1/exercises"): {"title": "x", "scenario": EXERCISE_SCENARIO,
+                                        "scope": {"kind": "explicit", "organisations": [e1]}},
+        ("POST", "/api/v1/exercises/{exercise_id}/injects"): {"offset_minutes": 5, "note": "x"},
+        ("PUT", "/api/v1/exercises/{exercise_id}/observations/{org_id}"): {"note": "x"},
     }  # fmt: skip
 
 

@@ -167,6 +167,17 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
         DIRECTOR,
         PERSON,
     ),
+    # exercises ({exercise_id} is made up: the organiser and its relays see one, tests/exercises)
+    ("POST", "/api/v1/exercises"): (WRITER,),
+    ("GET", "/api/v1/exercises/{exercise_id}"): (READ,),
+    ("POST", "/api/v1/exercises/{exercise_id}/start"): (WRITER,),
+    ("POST", "/api/v1/exercises/{exercise_id}/injects"): (WRITER,),
+    ("POST", "/api/v1/exercises/{exercise_id}/end"): (WRITER,),
+    ("PUT", "/api/v1/exercises/{exercise_id}/observations/{org_id}"): (WRITER,),
+    ("GET", "/api/v1/exercises/{exercise_id}/report"): (READ,),
+    ("GET", "/api/v1/exercises/{exercise_id}/report.pdf"): (READ,),
+    ("GET", "/api/v1/exercise-scenarios"): (READ,),
+    ("PUT", "/api/v1/exercise-scenarios/{key}"): (WRITER, RELAY_ORG),
 }
 
 # Pages, for a signed-in person: the session carries read, and write for a writer role.
@@ -236,6 +247,9 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", "/declarations/{declaration_id}/qualify"): (IN_CELL,),
     ("POST", "/declarations/{declaration_id}/proposals/{proposal_id}/apply"): (IN_CELL,),
     ("GET", "/declarations/{declaration_id}/edit"): (IN_CELL, DECLARANT_404, WRITER),
+    # exercises: the organiser and the relays above it read the report
+    ("GET", "/exercises/{exercise_id}/report"): (),
+    ("GET", "/exercises/{exercise_id}/report.pdf"): (),
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tocsin.alerts.vocab import Category, RevisionAction, Severity, Status
@@ -49,6 +49,10 @@ class Alert(Base):
     closed_at: Mapped[datetime | None]
     retracted_at: Mapped[datetime | None]
     retract_reason: Mapped[str | None] = mapped_column(Text)
+    # A rehearsal (`tocsin.exercises`): marked on every channel, kept out of every feed.
+    exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A deadline to acknowledge of its own (an exercise's), instead of the severity's.
+    acknowledge_minutes: Mapped[int | None]
 
     indicators: Mapped[list[AlertIndicator]] = relationship(
         back_populates="alert",

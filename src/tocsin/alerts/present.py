@@ -94,6 +94,7 @@ def alert_out(
         closed_at=alert.closed_at,
         retracted_at=alert.retracted_at,
         retract_reason=alert.retract_reason,
+        exercise=alert.exercise,
     )
 
 
@@ -115,6 +116,7 @@ def alert_summary(
         created_at=alert.created_at,
         updated_at=alert.updated_at,
         published_at=alert.published_at,
+        exercise=alert.exercise,
     )
 
 

@@ -69,6 +69,8 @@ def snapshot(alert: Alert) -> dict[str, Any]:
     """The document kept in a revision: the content and the lifecycle fields."""
     document = content_of(alert).model_dump(mode="json")
     document["status"] = alert.status.value
+    if alert.exercise:
+        document["exercise"] = True
     document["indicators"] = [
         {"id": str(i.id), **item}
         for i, item in zip(

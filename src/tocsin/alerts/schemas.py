@@ -221,6 +221,9 @@ class AlertOut(BaseModel):
     closed_at: datetime | None
     retracted_at: datetime | None
     retract_reason: str | None
+    exercise: bool = Field(
+        default=False, description="a rehearsal: act on it as practice, block nothing"
+    )
 
 
 class AlertSummary(BaseModel):
@@ -238,6 +241,7 @@ class AlertSummary(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    exercise: bool = False
 
 
 class RevisionOut(BaseModel):

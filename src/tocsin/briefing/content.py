@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tocsin.alerts.marking import shown_title
 from tocsin.alerts.schemas import AlertOut
 from tocsin.alerts.vocab import Category, Severity
 from tocsin.briefing import advice
@@ -75,7 +76,8 @@ def facts_of(alert: AlertOut, *, language: str, zone_name: str) -> Facts:
         return moment_text(moment, zone_name=zone_name, language=lang, with_zone=True)
 
     return Facts(
-        language=lang, title=alert.title, tlp=alert.tlp_label, handling=alert.handling,
+        language=lang, title=shown_title(alert.title, exercise=alert.exercise, language=lang),
+        tlp=alert.tlp_label, handling=alert.handling,
         severity=label(lang, alert.severity.value), category=label(lang, alert.category.value),
         affected=alert.affected.name if alert.affected else None,
         publisher=alert.source.name if alert.source else None,

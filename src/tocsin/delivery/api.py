@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from tocsin.db import transaction
 from tocsin.delivery import service
-from tocsin.delivery.content import envelope, event_type
+from tocsin.delivery.content import envelope, event_type, is_exercise
 from tocsin.delivery.models import WebhookAttempt, WebhookEndpoint
 from tocsin.delivery.schemas import (
     AttemptOut,
@@ -53,8 +53,9 @@ def _replay(state: AppState, org_id: uuid.UUID, after: int) -> list[ServerSentEv
 
 def _data(event_id: uuid.UUID, action: str, revision: int, timestamp: str, body: object) -> str:
     doc = envelope(
-        event_id=str(event_id), action=action, revision=revision, timestamp=timestamp, alert={}
-    )
+        event_id=str(event_id), action=action, revision=revision, timestamp=timestamp, alert={},
+        exercise=isinstance(body, dict) and is_exercise(body),
+    )  # fmt: skip
     doc["data"] = body
     return json.dumps(doc)
 

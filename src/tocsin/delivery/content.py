@@ -10,6 +10,7 @@ import json
 from email.message import EmailMessage
 from typing import Any
 
+from tocsin.alerts.marking import shown_title
 from tocsin.indicators.normalize import defang
 from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.sharing.tlp import TLP
@@ -41,16 +42,24 @@ def notice_message(
 
 
 def envelope(
-    *, event_id: str, action: str, revision: int, timestamp: str, alert: dict[str, Any]
-) -> dict[str, Any]:
-    """The JSON document of one event, the same for the live stream and webhooks."""
+    *, event_id: str, action: str, revision: int, timestamp: str, alert: dict[str, Any],
+    exercise: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """The JSON document of one event, the same for the live stream and webhooks;
+    `exercise` is true for a rehearsal, so a receiver's automation can tell at once."""
     return {
         "type": event_type(action),
         "event_id": event_id,
         "timestamp": timestamp,
         "revision": revision,
+        "exercise": exercise,
         "data": alert,
     }
+
+
+def is_exercise(body: dict[str, Any]) -> bool:
+    """Whether a stored payload (an alert or a notice) belongs to an exercise."""
+    return bool(body.get("exercise"))
 
 
 def envelope_bytes(**fields: Any) -> bytes:
@@ -64,14 +73,18 @@ def _defanged(indicator: dict[str, Any]) -> str:
         return "[value withheld: could not be defanged]"
 
 
+def _title(alert: dict[str, Any], language: str = "en") -> str:
+    return shown_title(alert["title"], exercise=bool(alert.get("exercise")), language=language)
+
+
 def subject_line(alert: dict[str, Any], action: str) -> str:
     label = TLP(alert["tlp"]).label
     verb = {"publish": "", "update": "Update: ", "close": "Closed: ", "retract": "Retracted: "}
-    return f"[{label}] [{alert['severity'].upper()}] {verb.get(action, '')}{alert['title']}"
+    return f"[{label}] [{alert['severity'].upper()}] {verb.get(action, '')}{_title(alert)}"
 
 
 def _body_lines(alert: dict[str, Any], link: str) -> list[str]:
-    lines = [alert["title"], ""]
+    lines = [_title(alert), ""]
     if alert.get("affected"):
         lines.append(f"Affected establishment: {alert['affected']['name']}")
     if alert.get("source"):
@@ -112,7 +125,8 @@ def email_message(
     message["X-Tocsin-Event-Id"] = event_id
     if not TLP(alert["tlp"]).in_email_body:  # TLP:RED: a link, never the content
         text = (
-            f"A {alert['tlp'].upper()} alert of severity {alert['severity']} concerns your "
+            ("EXERCISE. " if alert.get("exercise") else "")
+            + f"A {alert['tlp'].upper()} alert of severity {alert['severity']} concerns your "
             f"organisation. Its content is not sent by e-mail.\n\nRead it: {link}\n"
         )
     else:

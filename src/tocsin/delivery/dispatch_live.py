@@ -20,7 +20,7 @@ from typing import Any
 from tocsin.bus.base import Bus, Subscription
 from tocsin.db import transaction
 from tocsin.delivery import outbox
-from tocsin.delivery.content import envelope, event_type
+from tocsin.delivery.content import envelope, event_type, is_exercise
 from tocsin.delivery.models import Channel, Delivery
 from tocsin.delivery.receipts import OnDelivered, report_delivered
 from tocsin.delivery.visibility import still_visible
@@ -113,8 +113,9 @@ def live_events(message: bytes) -> list[tuple[uuid.UUID, LiveEvent]]:
     events = []
     for org, seq, event_id, action, revision, timestamp, key in decoded["events"]:
         head = envelope(
-            event_id=event_id, action=action, revision=revision, timestamp=timestamp, alert={}
-        )
+            event_id=event_id, action=action, revision=revision, timestamp=timestamp, alert={},
+            exercise=is_exercise(decoded["payloads"][key]),
+        )  # fmt: skip
         del head["data"]
         # Splice the shared payload text in rather than encoding it again for every recipient.
         data = json.dumps(head)[:-1] + ', "data": ' + payload_text[key] + "}"

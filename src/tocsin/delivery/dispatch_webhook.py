@@ -22,7 +22,7 @@ from tocsin.audit.service import SYSTEM, record
 from tocsin.db import transaction
 from tocsin.delivery import outbox, signing
 from tocsin.delivery.backoff import next_attempt_at
-from tocsin.delivery.content import envelope_bytes
+from tocsin.delivery.content import envelope_bytes, is_exercise
 from tocsin.delivery.models import (
     Channel,
     Delivery,
@@ -77,6 +77,7 @@ def _prepare(state: AppState, limit: int, lease: timedelta) -> list[Outgoing]:
             body = envelope_bytes(
                 event_id=str(row.event_id), action=row.action, revision=row.revision,
                 timestamp=row.created_at.isoformat(), alert=bodies[row.payload_id],
+                exercise=is_exercise(bodies[row.payload_id]),
             )  # fmt: skip
             headers = signing.sign(endpoint.secret, str(row.event_id), timestamp, body)
             outgoing.append(Outgoing(row.seq, endpoint.id, endpoint.url, body, headers))

@@ -113,6 +113,7 @@ def _checked(session: Session, alert_id: uuid.UUID, pairs: Sequence[Row[Any]]) -
             .join(ALERTS, ALERTS.c.id == o.c.alert_id)
             .where(o.c.id.in_(ids[offset : offset + _CHUNK]), o.c.alert_id != alert_id)
             .where(o.c.withdrawn_at.is_(None), ALERTS.c.status.in_(CORRELATING))
+            .where(ALERTS.c.exercise.is_(False))
             .where(~unconfirmed(o.c.id))
         )
         other.update(

@@ -72,8 +72,8 @@ def on_revision(
         return
     set_default_expiry(alert, revision, now)
     flag_indicators(session, alert, now)
-    if alert.status not in CORRELATING:
-        return
+    if alert.status not in CORRELATING or alert.exercise:
+        return  # an exercise's indicators are invented: they link to no real alert
     matches = correlations(session=session, alert_id=alert.id)
     if revision.action is RevisionAction.update:
         matches = [m for m in matches if m.since >= now]  # only what this update brought

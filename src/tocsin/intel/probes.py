@@ -305,7 +305,9 @@ def matches(pg: bool) -> Select[Any]:
         pg,
         joined,
         ALERTS,
-        lambda a: and_(a.c.id == other.c.alert_id, a.c.status.in_(CORRELATING)),
+        lambda a: and_(
+            a.c.id == other.c.alert_id, a.c.status.in_(CORRELATING), a.c.exercise.is_(False)
+        ),
     )
     return (
         select(

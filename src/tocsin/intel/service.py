@@ -84,6 +84,8 @@ def record_sighting(
         viewer_id=principal.org_id,
         network=network,
     )
+    if alert.exercise:
+        raise InvalidInput.one("indicator_id", "an exercise's indicators take no sightings")
     row = Sighting(
         indicator_id=indicator.id,
         org_id=principal.org_id,
@@ -226,7 +228,11 @@ def sweep_set(
 ) -> tuple[list[AlertIndicator], uuid.UUID | None]:
     """Indicators to look for in the viewer's logs (valid, not held back, of readable alerts),
     and the cursor to continue from (None at the end)."""
-    readable = visible_alerts(viewer_id).where(Alert.status.in_(SWEEP_STATUSES)).subquery()
+    readable = (
+        visible_alerts(viewer_id)
+        .where(Alert.status.in_(SWEEP_STATUSES), Alert.exercise.is_(False))
+        .subquery()
+    )
     query = (
         select(AlertIndicator)
         .where(AlertIndicator.alert_id.in_(select(readable.c.id)))

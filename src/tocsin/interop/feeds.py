@@ -77,6 +77,7 @@ def current_indicators(
         )
         .join(Alert, Alert.id == AlertIndicator.alert_id)
         .where(Alert.id.in_(visible), Alert.tlp.in_(FEED_LEVELS))
+        .where(Alert.exercise.is_(False))  # no firewall blocks on a scenario
         .where(Alert.status.in_(FEED_STATUSES), AlertIndicator.withdrawn_at.is_(None))
         .where(or_(AlertIndicator.valid_until.is_(None), AlertIndicator.valid_until > now))
         .order_by(AlertIndicator.type, AlertIndicator.value, Alert.id)

@@ -78,6 +78,8 @@ def _header(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> None:
                 f'tocsin:category="{alert.category.value}"',
                 f'tocsin:severity="{alert.severity.value}"'):  # fmt: skip
         event.add_tag(tag)
+    if alert.exercise:
+        event.add_tag("exercise")  # and no attribute is for IDS: nothing blocks on a scenario
     origin = alert.origin
     if origin.get("malware_family"):
         event.add_tag(f'misp-galaxy:malpedia="{origin["malware_family"]}"')
@@ -93,7 +95,8 @@ def _indicators(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> dict[s
     for row in (i for i in alert.indicators if i.withdrawn_at is None):
         kind, category = ATTRIBUTE_OF[row.type]
         event.add_attribute(
-            kind, row.value, category=category, to_ids=row.type is not IndicatorType.CVE,
+            kind, row.value, category=category,
+            to_ids=row.type is not IndicatorType.CVE and not alert.exercise,
             comment=row.comment or "", first_seen=row.first_seen,
             uuid=str(uuid.uuid5(event_uuid, f"indicator/{row.type.value}/{row.value}")),
         )  # fmt: skip

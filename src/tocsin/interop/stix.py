@@ -58,6 +58,8 @@ class _Builder:
             "created_by_ref": self.identity_id,
         }
         obj.update({k: value for k, value in properties.items() if value is not None})
+        if self.alert.exercise:
+            obj["x_tocsin_exercise"] = True
         if any(k.startswith("x_tocsin_") for k in obj):
             obj["extensions"] = v.USES_EXTENSION
         obj["object_marking_refs"] = [v.TLP2_MARKING_IDS[self.alert.tlp]]
@@ -175,6 +177,7 @@ def _report(b: _Builder, refs: list[str], published: str) -> dict[str, Any]:
         "x_tocsin_first_seen": v.timestamp(alert.first_seen) if alert.first_seen else None,
         "x_tocsin_initial_access": alert.origin.get("initial_access"),
         "x_tocsin_care_impact": alert.care_impact,
+        "x_tocsin_exercise": True if alert.exercise else None,
         "extensions": v.USES_EXTENSION,
         "object_marking_refs": [v.TLP2_MARKING_IDS[alert.tlp]],
     }  # fmt: skip

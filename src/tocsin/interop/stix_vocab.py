@@ -52,6 +52,7 @@ EXTENSION_PROPERTIES = [
     "x_tocsin_care_impact",
     "x_tocsin_at",
     "x_tocsin_rule",
+    "x_tocsin_exercise",
 ]
 USES_EXTENSION = {EXTENSION_ID: {"extension_type": "toplevel-property-extension"}}
 

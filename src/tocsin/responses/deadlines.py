@@ -78,6 +78,12 @@ class DeadlinePolicy:
         return self._cache[key]
 
 
+def own_due_at(minutes: int, stage: Stage, reached_at: datetime) -> datetime:
+    """The deadline of an alert that sets its own (an exercise's): the director is told after
+    `minutes`, the relays after twice as long."""
+    return reached_at + timedelta(minutes=minutes) * int(stage)
+
+
 def due_at(
     policy: DeadlinePolicy,
     obligation: Obligation,

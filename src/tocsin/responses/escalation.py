@@ -19,15 +19,17 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from tocsin.alerts.models import Alert
 from tocsin.alerts.vocab import Severity, Status
 from tocsin.audit.service import SYSTEM
 from tocsin.audit.service import record as audit
+from tocsin.clock import as_utc
 from tocsin.db import transaction
 from tocsin.delivery.notify import Notice as DeliveryNotice
 from tocsin.delivery.notify import write_notice
@@ -36,7 +38,7 @@ from tocsin.mailer import Mailer, MemoryMailer
 from tocsin.network import service as network_service
 from tocsin.network.models import Role
 from tocsin.responses import escalation_rules as rules
-from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
+from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at, own_due_at
 from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus
 from tocsin.responses.service import obligation_met, policy_from
 from tocsin.state import AppState
@@ -76,11 +78,15 @@ class _Unmet:
     reached_at: datetime
     severity: Severity
     stage: Stage
+    own_minutes: int | None = None  # the alert's own deadline to acknowledge (an exercise's)
 
 
 def _to_plan(session: Session, policy: DeadlinePolicy, obligation: Obligation) -> list[_Unmet]:
     """Unmet obligations with a deadline, no pending timer and fewer than two stages fired."""
     with_deadline = [s for s in Severity if policy.duration(obligation, s) is not None]
+    has_deadline: ColumnElement[bool] = Alert.severity.in_(with_deadline)
+    if obligation is Obligation.acknowledge:
+        has_deadline = or_(has_deadline, Alert.acknowledge_minutes.is_not(None))
     other = aliased(Escalation)
     same = and_(
         other.alert_id == AlertResponse.alert_id,
@@ -91,17 +97,24 @@ def _to_plan(session: Session, policy: DeadlinePolicy, obligation: Obligation) -
     query = (
         select(
             AlertResponse.alert_id, AlertResponse.org_id, AlertResponse.reached_at,
-            Alert.severity, fired_stage_1,
+            Alert.severity, fired_stage_1, Alert.acknowledge_minutes,
         )
         .join(Alert, Alert.id == AlertResponse.alert_id)
         .where(AlertResponse.recipient.is_(True), Alert.status.in_(LIVE), _unmet(obligation))
-        .where(Alert.severity.in_(with_deadline))
+        .where(has_deadline)
         .where(~exists().where(same, other.status == EscalationStatus.pending))
         .where(~exists().where(same, other.stage == int(Stage.relays)))
     )  # fmt: skip
     return [
-        _Unmet(alert_id, org_id, reached, severity, Stage.relays if fired else Stage.director)
-        for alert_id, org_id, reached, severity, fired in session.execute(query)
+        _Unmet(
+            alert_id,
+            org_id,
+            reached,
+            severity,
+            Stage.relays if fired else Stage.director,
+            own if obligation is Obligation.acknowledge else None,
+        )
+        for alert_id, org_id, reached, severity, fired, own in session.execute(query)
     ]
 
 
@@ -110,7 +123,11 @@ def plan(*, session: Session, policy: DeadlinePolicy) -> int:
     values: list[dict[str, Any]] = []
     for obligation in Obligation:
         for item in _to_plan(session, policy, obligation):
-            due = due_at(policy, obligation, item.stage, item.severity, item.reached_at)
+            due = (
+                own_due_at(item.own_minutes, item.stage, as_utc(item.reached_at))
+                if item.own_minutes
+                else due_at(policy, obligation, item.stage, item.severity, item.reached_at)
+            )
             if due is None:
                 continue
             values.append(
@@ -203,17 +220,20 @@ def _fire(lookups: _Lookups, escalation: Escalation, sender: str, public_url: st
     silence = rules.Silence(
         alert_id=alert.id, title=alert.title, severity=alert.severity.value, tlp=alert.tlp,
         organisation=name, obligation=escalation.obligation, due_at=escalation.due_at,
+        exercise=alert.exercise,
     )  # fmt: skip
     told = rules.told(stage, escalation.org_id, lookups.network)
     emails = lookups.people(told, stage)
     notice.notified_orgs, notice.notified_emails = [str(o) for o in told], emails
     if emails:
         notice.emails.append(rules.email(silence, emails, sender, public_url))
-    payload = {
+    payload: dict[str, Any] = {
         "escalation_id": str(escalation.id), "alert_id": str(alert.id),
         "organisation_id": str(escalation.org_id), "obligation": escalation.obligation.value,
         "stage": stage.name, "due_at": escalation.due_at.isoformat(),
     }  # fmt: skip
+    if alert.exercise:
+        payload["exercise"] = True
     notice.live = DeliveryNotice(
         kind="escalation", subject=rules.subject(silence), text=rules.text(silence),
         link=f"/alerts/{alert.id}", severity=alert.severity.value, details=payload,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
+from tocsin.alerts.marking import exercise_word
 from tocsin.network.models import Role
 from tocsin.responses.deadlines import Obligation, Stage
 from tocsin.sharing.rules import Network
@@ -30,6 +31,7 @@ class Silence:
     organisation: str
     obligation: Obligation
     due_at: datetime
+    exercise: bool = False
 
 
 def told(stage: Stage, org_id: uuid.UUID, network: Network) -> list[uuid.UUID]:
@@ -48,6 +50,11 @@ def _title(silence: Silence, withheld: str = "(TLP:RED: title withheld, see the 
     return silence.title if silence.tlp.in_email_body else withheld
 
 
+def _mark(silence: Silence) -> str:
+    """An exercise's escalation says so first, like everything else of an exercise."""
+    return f"{exercise_word('en')} · " if silence.exercise else ""
+
+
 def _missed(silence: Silence) -> str:
     return "acknowledged" if silence.obligation is Obligation.acknowledge else "updated"
 
@@ -56,8 +63,8 @@ def email(silence: Silence, to: list[str], sender: str, public_url: str) -> Emai
     """The message to the people told."""
     message = EmailMessage()
     message["Subject"] = (
-        f"[{silence.tlp.label}] {silence.organisation} has not {_missed(silence)} an alert: "
-        f"{_title(silence)}"
+        f"[{silence.tlp.label}] {_mark(silence)}{silence.organisation} has not "
+        f"{_missed(silence)} an alert: {_title(silence)}"
     )
     message["To"] = ", ".join(to)
     message["From"] = sender
@@ -72,8 +79,9 @@ def email(silence: Silence, to: list[str], sender: str, public_url: str) -> Emai
 def subject(silence: Silence) -> str:
     """The one-line subject of the live notice."""
     title = _title(silence, "(TLP:RED: title withheld)")
-    return f"{silence.organisation} has not {_missed(silence)} an alert: {title}"
+    return f"{_mark(silence)}{silence.organisation} has not {_missed(silence)} an alert: {title}"
 
 
 def text(silence: Silence) -> str:
-    return f"{silence.organisation} missed its deadline ({silence.due_at.isoformat()})."
+    when = silence.due_at.isoformat()
+    return f"{_mark(silence)}{silence.organisation} missed its deadline ({when})."

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tocsin.alerts.marking import EXERCISE
+
 SINGLE, PART = 70, 67
 ELLIPSIS = "…"
 
@@ -27,7 +29,6 @@ SILENT = {
     "fr": "{org} n'a pas accusé réception d'une alerte {severity}.",
     "en": "{org} has not acknowledged a {severity} alert.",
 }
-EXERCISE = {"fr": "EXERCICE", "en": "EXERCISE"}
 
 
 def units(text: str) -> int:

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tocsin.alerts.marking import exercise_word, shown_title
 from tocsin.db import transaction
 from tocsin.errors import InvalidInput, NotFound, RateLimited, TocsinError
 from tocsin.indicators.attack import technique_url
@@ -82,6 +83,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(attack_link=_attack_link, tlp_colour=_tlp_colour, when=_when)
+    env.globals.update(shown_title=shown_title, exercise_word=exercise_word)
     return env
 
 

@@ -46,6 +46,8 @@ def publish_alert_objects(
     """Write the alert's changed STIX objects to the collection of its TLP; how many."""
     if alert.status is Status.draft or not alert.tlp.in_resharing_feeds:
         return 0  # AMBER+STRICT and RED never reach a re-sharing feed
+    if alert.exercise:
+        return 0  # a scenario's indicators must reach no consumer's blocking rules
     collection_id = tlp_collection_id(alert.tlp)
     objects = []
     if alert.status is not Status.retracted:
