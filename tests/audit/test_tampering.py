@@ -182,3 +182,21 @@ def test_the_job_checkpoints_once_per_period_when_the_chain_moved(
     assert tick(state) is None  # the chain did not move: nothing new to anchor
     written, bad = anchor.read_file(path, keyring_of(state.settings))
     assert bad == [] and [p.seq for p in written][-1] == point.seq and len(written) == 2
+
+
+def test_the_checkpoint_command_anchors_the_head_now(
+    client, world, state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(client, world, "E1")
+    monkeypatch.setenv("TOCSIN_DATABASE_URL", state.settings.effective_database_url)
+    monkeypatch.setenv("TOCSIN_DATA_DIR", str(state.settings.data_dir))
+    runner = CliRunner()
+    first = runner.invoke(app, ["audit", "checkpoint"], terminal_width=400)
+    assert first.exit_code == 0 and "written to" in first.output, first.output
+    again = runner.invoke(app, ["audit", "checkpoint"], terminal_width=400)
+    assert "already names the chain's head" in again.output
+    with state.sessions() as session:
+        last = int(session.scalar(select(func.max(AuditRecord.seq))) or 0)
+    _delete_from(state, last)
+    code, output = _verify_cli()
+    assert code == 1 and f"record {last}: missing" in output

@@ -39,8 +39,11 @@ def test_the_rule_for_every_role_kind_and_policy() -> None:
 
 def test_production_asks_the_privileged_by_default_and_development_nobody() -> None:
     assert Settings(environment="development").effective_mfa_required == "none"
-    production = Settings(environment="production", secret_key="a real secret of production",
-                          audit_key="a real audit key of production, 32+")
+    production = Settings(
+        environment="production",
+        secret_key="a real secret of production",
+        audit_key="a real audit key of production, 32+",
+    )
     assert production.effective_mfa_required == "privileged"
     assert Settings(environment="development", mfa_required="all").effective_mfa_required == "all"
 

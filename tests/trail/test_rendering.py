@@ -164,3 +164,23 @@ def test_a_correlation_record_names_no_related_alert_the_reader_may_not_open(
     assert red["id"] in json.dumps(correlations)  # the fact is kept: E1 may open both
     shown = _about(_trail(client, world.auth("G1")), amber)
     assert shown and red["id"] not in json.dumps(shown)
+
+
+def test_an_anonymous_sighting_names_its_reporter_only_to_itself_and_its_relays(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    alert = publish(client, world, "E1")
+    sighted = client.post("/api/v1/sightings", headers=world.auth("E4"), json={
+        "indicator_id": alert["indicators"][0]["id"], "count": 1, "anonymous": True,
+        "first_seen": WHEN, "last_seen": WHEN})  # fmt: skip
+    assert sighted.status_code == 201, sighted.text
+    reporter = str(world.ids["E4"])
+    for who, headers in {"E1's director": _director(state, world, "E1"),
+                         "G1": world.auth("G1")}.items():  # fmt: skip
+        records = [r for r in _about(_trail(client, headers), alert)
+                   if r["action"] == "intel.sighting"]  # fmt: skip
+        assert records, who
+        assert reporter not in json.dumps(records), f"{who} learns the anonymous reporter"
+    own_relay = [r for r in _about(_trail(client, world.auth("G2")), alert)
+                 if r["action"] == "intel.sighting"]  # fmt: skip
+    assert own_relay and own_relay[0]["actor_org_id"] == reporter

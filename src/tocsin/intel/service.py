@@ -110,7 +110,11 @@ def record_sighting(
         target_id=indicator.id,
         at=now,
         concerns=[alert.source_org_id],
-        details={"count": sighting.count, "false_positive": sighting.false_positive},
+        details={
+            "count": sighting.count,
+            "false_positive": sighting.false_positive,
+            "anonymous": sighting.anonymous,
+        },  # the trail hides an anonymous sighter
     )
     return row
 

@@ -8,7 +8,9 @@ sees them through the same sharing rules as the alert the record is about.
   names it to, and the affected establishment likewise: a hidden organisation is removed
   from `concerns` and `details`, and an act of the hidden organisation loses its actor.
 - A record that reached the reader only through a hidden organisation is not shown.
-Records about no alert read as stored.
+- An act recorded as anonymous (an anonymous sighting) names its actor only to the actor
+  and its relays, as an anonymous alert names its source.
+Other records read as stored.
 """
 
 from __future__ import annotations
@@ -88,15 +90,31 @@ def render(
     `about_alert`: the record is about an alert; `alert` its facts (None: the alert is gone,
     so only the record's own actor still reads it). `unseen_alerts`: other alerts its
     details name that the reader may not open, taken out of them."""
-    if reader.org_id is None or not about_alert:
+    if reader.org_id is None:
         return record
     viewer = reader.org_id
+    hidden = _anonymous_actor(record, viewer, network)
+    if not about_alert:
+        return _shown(record, hidden, reader)
     own_deed = record.actor_org_id == viewer
     if alert is None:
         return record if own_deed else None
     if not (own_deed or can_see(viewer, alert, network)):
         return None
-    hidden = hidden_orgs(viewer, alert, network) | unseen_alerts
+    return _shown(record, hidden | hidden_orgs(viewer, alert, network) | unseen_alerts, reader)
+
+
+def _anonymous_actor(record: AuditRecordOut, viewer: uuid.UUID, network: Network) -> frozenset[str]:
+    """The actor of an act recorded as anonymous, unless the viewer is it or its relay."""
+    actor = record.actor_org_id
+    if record.details.get("anonymous") is not True or actor is None or actor == viewer:
+        return frozenset()
+    return frozenset() if viewer in network.relays_of(actor) else frozenset({str(actor)})
+
+
+def _shown(record: AuditRecordOut, hidden: frozenset[str], reader: Reader) -> AuditRecordOut | None:
+    """The record without the hidden organisations and alerts; None when nothing of the
+    reader's perimeter is left in it."""
     if not hidden:
         return record
     changes: dict[str, Any] = {
