@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tocsin.app import create_app
+from tocsin.pagination import encode_cursor
 
 NAIVE = "2026-03-01T10:00:00"
 Schema = dict[str, Any]
@@ -118,3 +120,11 @@ def test_every_date_field_of_every_operation_refuses_a_naive_time(state, world):
 def test_since_on_the_alert_list_is_read_as_an_aware_time(client, world, since):
     answer = client.get("/api/v1/alerts", params={"since": since}, headers=world.auth("E1"))
     assert answer.status_code == (422 if since == NAIVE else 200)
+
+
+def test_a_crafted_cursor_with_a_naive_time_is_a_422_on_the_cursor(state, world):
+    client = TestClient(create_app(state=state), raise_server_exceptions=False)
+    crafted = encode_cursor(datetime.fromisoformat(NAIVE), uuid.uuid4())
+    answer = client.get("/api/v1/alerts", params={"cursor": crafted}, headers=world.auth("E1"))
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["cursor"]

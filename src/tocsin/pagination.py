@@ -23,6 +23,8 @@ def decode_cursor(cursor: str, *, as_datetime: bool = False) -> tuple[Any, uuid.
         padded = cursor + "=" * (-len(cursor) % 4)
         key, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         parsed_key = datetime.fromisoformat(key) if as_datetime else key
+        if as_datetime and parsed_key.tzinfo is None:  # a crafted one: never a naive time
+            raise ValueError("a cursor's time carries its zone")
         return parsed_key, uuid.UUID(row_id)
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise InvalidInput.one("cursor", "not a cursor returned by this API") from exc

@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pymisp import MISPEvent
 
@@ -162,3 +163,19 @@ def test_the_establishment_hit_is_a_victim_object_unless_anonymous_to_the_reader
         names = [a.value for o in victims for a in o.attributes if a.object_relation == "name"]
         assert names == seen, anonymous
         assert event.Orgc.name == "Org R1"
+
+
+@pytest.mark.parametrize("until", ["2026-01-01T00:00:00", "soon", 17])
+def test_a_naive_or_bad_expiry_in_tocsins_own_fields_is_refused_by_name(until: Any) -> None:
+    from tocsin.errors import InvalidInput
+    from tocsin.exchange.misp_import import plan_event
+
+    fields = {"valid_until": {"ipv4/198.51.100.9": until}}
+    event = {"Event": {"info": "Naive expiry", "uuid": "6ba7b810-9dad-41d1-80b4-00c04fd430c8",
+                       "Attribute": [
+                           {"type": "ip-dst", "value": "198.51.100.9", "to_ids": True},
+                           {"type": "text", "comment": "TOCSIN_FIELDS", "to_ids": False,
+                            "value": json.dumps(fields)}]}}  # fmt: skip
+    with pytest.raises(InvalidInput) as refused:
+        plan_event(event)
+    assert refused.value.errors[0].field == "TOCSIN_FIELDS.valid_until.ipv4/198.51.100.9"

@@ -185,13 +185,25 @@ def loaded_event(document: dict[str, Any]) -> MISPEvent:
     return event
 
 
+def _aware(stamp: Any, name: str) -> datetime:
+    """A time of tocsin's own fields: ISO 8601 with its zone, or the import is refused."""
+    try:
+        moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput.one(name, "a time in ISO 8601 with its time zone is needed")
+    return moment
+
+
 def _content(event: MISPEvent, d: _Draft) -> dict[str, Any]:
     tags = _tags(event)
     own = d.fields
-    expiry = own.get("valid_until", {})
+    expiry = own.get("valid_until")
     for row in d.indicators:
-        until = expiry.get(f"{row.type.value}/{row.value}")
-        row.valid_until = datetime.fromisoformat(until) if isinstance(until, str) else None
+        key = f"{row.type.value}/{row.value}"
+        until = expiry.get(key) if isinstance(expiry, dict) else None
+        row.valid_until = _aware(until, f"{TOCSIN_FIELDS}.valid_until.{key}") if until else None
     origin = tags["origin"] | ({"initial_access": own["initial_access"]}
                                if own.get("initial_access") else {})  # fmt: skip
     reports = [r for r in event.event_reports if getattr(r, "content", None)]
