@@ -46,6 +46,7 @@ def test_only_the_organiser_and_relays_above_it_see_the_exercise(client: Any, wo
     ("who", "changes", "field"),
     [
         ("G1", {"scope": {"kind": "region", "area_id": "R2"}}, "scope"),
+        ("E2", {"scope": {"kind": "region"}}, "scope"),  # its own region, but not from above
         ("G1", {"scope": {"kind": "explicit", "organisations": ["E5"]}}, "scope.organisations"),
         ("R1", {"starts_at": "2020-01-01T00:00:00Z"}, "starts_at"),
         ("R1", {"scenario": scenario(tlp="red")}, "scope"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from fastapi.responses import Response
 
 from tocsin.deps import NowDep, SessionDep, SettingsDep
@@ -26,6 +26,7 @@ from tocsin.schemas_common import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["exercises"], responses=PROBLEM_RESPONSES)
 
+ScenarioKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "the report on A4 pages"}
 }
@@ -94,13 +95,13 @@ def end_exercise(
 @router.put("/exercises/{exercise_id}/observations/{org_id}", status_code=204)
 def observe(
     exercise_id: uuid.UUID, org_id: uuid.UUID, body: ObservationIn, principal: PrincipalDep,
-    session: SessionDep, now: NowDep,
+    session: SessionDep, network: NetworkDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """The observers' note on one participant (replaces the previous one)."""
     principal.require_writer()
     service.observe(session=session, exercise_id=exercise_id, participant_id=org_id,
                     note=body.note, org_id=principal.org_id, by=principal.actor,
-                    now=now)  # fmt: skip
+                    network=network, now=now)  # fmt: skip
     return Response(status_code=204)
 
 
@@ -142,7 +143,7 @@ def list_scenarios(principal: PrincipalDep, session: SessionDep, now: NowDep) ->
 
 @router.put("/exercise-scenarios/{key}", response_model=ScenarioOut)
 def edit_scenario(
-    key: str, body: ScenarioEdit, principal: PrincipalDep, session: SessionDep, now: NowDep
+    key: ScenarioKey, body: ScenarioEdit, principal: PrincipalDep, session: SessionDep, now: NowDep
 ) -> ScenarioOut:
     """Replace or add a scenario of the library (relays and the national CERT)."""
     principal.require_writer()

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from tocsin.exercises.schemas import ExerciseReport
 
-WIDTH, ROW, LABEL = 720, 22, 260
+WIDTH, ROW, LABEL = 480, 22, 150
 
 
 def _minutes(seconds: float) -> str:
@@ -19,7 +19,7 @@ def acknowledgement_bars(report: ExerciseReport, title: str, silent_word: str) -
     if not report.rows:
         return Markup("")
     longest = max((r.time_to_acknowledge_seconds or 0 for r in report.rows), default=0) or 1
-    room = WIDTH - LABEL - 80
+    room = WIDTH - LABEL - 70
     height = ROW * len(report.rows) + 4
     parts = [f'<svg class="ack-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
@@ -27,7 +27,7 @@ def acknowledgement_bars(report: ExerciseReport, title: str, silent_word: str) -
     for i, row in enumerate(report.rows):
         y = i * ROW + 2
         took = row.time_to_acknowledge_seconds
-        name = escape(row.organisation.name[:40])
+        name = escape(row.organisation.name[:22])
         parts.append(f'<text x="0" y="{y + 14}">{name}</text>')
         if took is None:
             parts.append(

@@ -43,6 +43,9 @@ def _scope_problems(body: ExerciseIn, org_id: uuid.UUID, network: Network) -> li
     problem = scope_error(trial, network)
     if problem:
         return [FieldError("scope", problem)]
+    if area is not None and not network.in_perimeter(org_id, area):
+        # An alert may go to the region one belongs to; an exercise is run from above it.
+        return [FieldError("scope", "the area is outside your perimeter")]
     outside = sorted(str(o) for o in named if not network.in_perimeter(org_id, o))
     if outside:
         return [FieldError("scope.organisations", f"outside your perimeter: {', '.join(outside)}")]
@@ -245,10 +248,12 @@ def _finish(
 
 def observe(
     *, session: Session, exercise_id: uuid.UUID, participant_id: uuid.UUID, note: str,
-    org_id: uuid.UUID, by: Actor, now: datetime,
+    org_id: uuid.UUID, by: Actor, network: Network, now: datetime,
 ) -> ExerciseObservation:  # fmt: skip
     """Write the observers' note on one participant (replacing the previous one)."""
     exercise = _own(session, exercise_id, org_id)
+    if participant_id not in network.orgs:
+        raise NotFound("no such organisation")
     row = session.scalar(select(ExerciseObservation).where(
         ExerciseObservation.exercise_id == exercise.id,
         ExerciseObservation.org_id == participant_id))  # fmt: skip
