@@ -19,6 +19,8 @@ from tocsin.mailer import SMTPMailer
 from tocsin.publication.receipts import on_delivered
 from tocsin.state import AppState
 
+pytestmark = pytest.mark.usefixtures("quiet")  # only the people a test opts in
+
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SMTPMailer]]:
@@ -27,17 +29,6 @@ def smtp() -> Iterator[tuple[Inbox, SMTPMailer]]:
 
 
 _text = text_of
-
-
-def test_preferences_are_read_and_replaced(client: Any, world: Any) -> None:
-    auth = world.auth("so_E2")
-    assert client.get("/api/v1/me/notifications", headers=auth).json() == {"severities": []}
-    want_email(client, world, "so_E2", ["high", "critical", "high"])
-    assert client.get("/api/v1/me/notifications", headers=auth).json() == {
-        "severities": ["critical", "high"]
-    }
-    bad = client.put("/api/v1/me/notifications", json={"severities": ["urgent"]}, headers=auth)
-    assert bad.status_code == 422
 
 
 async def test_an_amber_alert_is_mailed_with_its_label_and_defanged_indicators(

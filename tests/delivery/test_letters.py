@@ -23,6 +23,8 @@ from tocsin.network.models import User
 from tocsin.publication.receipts import on_delivered
 from tocsin.state import AppState
 
+pytestmark = pytest.mark.usefixtures("quiet")  # only the people a test opts in
+
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SMTPMailer]]:

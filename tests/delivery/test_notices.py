@@ -23,6 +23,8 @@ from tocsin.delivery.models import Channel, Delivery
 from tocsin.delivery.outbox import payload_bodies
 from tocsin.state import AppState
 
+pytestmark = pytest.mark.usefixtures("quiet")  # only the people a test opts in
+
 
 def _declare(client: TestClient, world: World, who: str = "E1", **changes: Any) -> dict[str, Any]:
     answer = client.post(URL, json=declaration_body(**changes), headers=world.auth(who))
