@@ -207,6 +207,8 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/account/sessions"): (),
     ("POST", "/account/sessions/{session_id}/end"): (),
     ("POST", "/account/sessions/end-others"): (),
+    ("GET", "/account/notifications"): (),
+    ("POST", "/account/notifications"): (),
     ("GET", "/inbox"): (),
     ("GET", "/alerts/{alert_id}/row"): (SEES_ALERT,),
     ("GET", "/alerts/{alert_id}"): (SEES_ALERT,),

@@ -12,6 +12,7 @@ from tocsin.web import (
     declaring,
     exports,
     inbox,
+    notifications_page,
     offline,
     relay_board,
     responding,
@@ -26,5 +27,6 @@ router = APIRouter(include_in_schema=False)
 for part in (static.router, account.router, second_step.router, sso.router, security.router,
              sessions_page.router, inbox.router, composer.router, dashboard.router,
              responding.router, relay_board.router, declaring.router, exports.router,
-             briefing.router, offline.router):  # fmt: skip
+             briefing.router, offline.router,
+             notifications_page.router):  # fmt: skip
     router.include_router(part)
