@@ -84,7 +84,7 @@ def _person(users: dict[uuid.UUID, User], user_id: uuid.UUID | None) -> User | N
     return user if user is not None and user.active else None
 
 
-def _record(
+def record_outcome(
     state: AppState, sent: list[int], failed: dict[int, str], rng: random.Random,
     on_delivered: OnDelivered,
 ) -> None:  # fmt: skip
@@ -122,5 +122,7 @@ async def drain_email_once(
             sent.append(seq)
         except MailerError as exc:
             failed[seq] = str(exc)
-    await asyncio.to_thread(_record, state, sent, failed, rng or random.Random(), on_delivered)
+    await asyncio.to_thread(
+        record_outcome, state, sent, failed, rng or random.Random(), on_delivered
+    )
     return len(sent)
