@@ -4,7 +4,9 @@ per person and per alert; a failing gateway retried without holding e-mail back.
 
 from __future__ import annotations
 
+import asyncio
 import random
+from datetime import timedelta
 from typing import Any
 
 from tests.alerts.factory import publish
@@ -15,6 +17,7 @@ from tocsin.delivery.dispatch_sms import drain_sms_once
 from tocsin.delivery.models import Channel, DeliveryStatus
 from tocsin.mailer import MemoryMailer
 from tocsin.publication.receipts import on_delivered
+from tocsin.responses import escalation
 from tocsin.sms.gateway import KannelGateway, MemorySmsGateway
 from tocsin.state import AppState
 
@@ -101,3 +104,21 @@ async def test_a_failing_gateway_is_retried_and_never_holds_the_mail_back(
     assert "unreachable" in (sms.last_error or "")
     assert sms.next_attempt_at is not None and sms.next_attempt_at > state.clock.now()
     assert await drain_email_once(state, MemoryMailer(), on_delivered) == 1
+
+
+async def test_silence_reminds_a_relay_person_by_one_text_per_alert(
+    client: Any, world: Any, state: AppState, clock: Any
+) -> None:
+    nobody_notified(state)
+    _phone(client, world, "so_R1", sms_severities=["critical"])
+    alert = publish(client, world, "E1", severity="critical")  # E2, E3 and E4 must answer
+    gateway = MemorySmsGateway()
+    assert await drain_sms_once(state, gateway, on_delivered) == 1  # the alert itself
+    clock.advance(timedelta(minutes=61))
+    await asyncio.to_thread(escalation.run_once, state)  # the directors' stage: none here
+    await asyncio.to_thread(escalation.run_once, state)  # the relays' stage
+    assert await drain_sms_once(state, gateway, on_delivered) == 1
+    (to, text) = gateway.sent[-1]
+    assert to == PHONE
+    assert text.startswith("Org E2, Org E3, Org E4 n'a pas accusé réception")
+    assert text.endswith(f"{state.settings.public_url}/alerts/{alert['id']}")

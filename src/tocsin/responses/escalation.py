@@ -38,6 +38,7 @@ from tocsin.network import service as network_service
 from tocsin.network.models import Membership, Role, User
 from tocsin.responses import escalation_rules as rules
 from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
+from tocsin.responses.escalation_sms import queue_texts
 from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus
 from tocsin.responses.service import obligation_met, policy_from
 from tocsin.state import AppState
@@ -261,6 +262,7 @@ def _round(state: AppState) -> tuple[int, list[Notice]]:
             )  # fmt: skip
         _audit(session, lookups, notices, state.clock.now())
         _queue_live(session, notices, state.clock.now())
+        queue_texts(session=session, fired=notices, now=state.clock.now())
         letters = _digests(state, lookups.languages, notices)
     _send(state, letters)
     return len(claimed), notices
