@@ -176,6 +176,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
 PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/static/vendor/{name}"): PUBLIC,
     ("GET", "/static/{name}"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,  # Swagger UI over the public OpenAPI document
     ("GET", "/"): PUBLIC,  # sends to the inbox or to sign-in
     ("GET", "/sw.js"): PUBLIC,  # the offline inbox's worker: code, no data
     ("GET", "/manifest.webmanifest"): PUBLIC,
