@@ -61,7 +61,10 @@ def test_a_declaration_is_queued_for_its_relays_only_on_every_channel(
     assert body["declaration_id"] == declaration["id"] and body["event"] == "declared"
     reader = Reader(language="fr", zone="Europe/Paris", public_url="https://hub.example.org")
     letter = notice_letter(body, reader)
-    assert letter.subject.startswith("[tocsin] ")
+    assert letter.subject == f"[tocsin] Nouvel incident déclaré : {declaration['title']}"
+    english = notice_letter(body, Reader(language="en", zone="Europe/Paris",
+                                         public_url="https://hub.example.org"))  # fmt: skip
+    assert english.subject == f"[tocsin] New incident declared: {declaration['title']}"
     assert letter.link == f"https://hub.example.org/declarations/{declaration['id']}"
 
 

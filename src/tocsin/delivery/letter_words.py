@@ -36,6 +36,14 @@ WORDS: dict[str, dict[str, str]] = {
         "missed.first_update": "donné de nouvelles d'une alerte",
         "line.acknowledge": "pas d'accusé de réception", "line.first_update": "pas de nouvelles",
         "red.title": "(TLP:RED : titre retenu, voir le lien)",
+        "declared": "Nouvel incident déclaré", "closed": "Déclaration close",
+        "qualified": "Déclaration qualifiée et partagée",
+        "auto_published": "Déclaration partagée automatiquement : l'échéance du relais est "
+                          "passée",
+        "revision_proposed": "Le déclarant propose une mise à jour",
+        "auto_publish_failed": "Le partage automatique a échoué : qualifiez à la main",
+        "correlation": "{count} alerte(s) liée(s) partagent des indicateurs avec : {title}",
+        "notice.text": "Le détail est dans tocsin, après connexion.",
     },
     "en": {
         "critical": "critical", "high": "high", "medium": "medium", "low": "low",
@@ -65,6 +73,13 @@ WORDS: dict[str, dict[str, str]] = {
         "missed.acknowledge": "acknowledged an alert", "missed.first_update": "updated an alert",
         "line.acknowledge": "not acknowledged", "line.first_update": "no update",
         "red.title": "(TLP:RED: title withheld, see the link)",
+        "declared": "New incident declared", "closed": "Declaration closed",
+        "qualified": "Declaration qualified and shared",
+        "auto_published": "Declaration shared automatically: the relay deadline passed",
+        "revision_proposed": "The declarant proposes an update",
+        "auto_publish_failed": "Automatic sharing failed: qualify by hand",
+        "correlation": "{count} related alert(s) share indicators with: {title}",
+        "notice.text": "The detail is in tocsin, after signing in.",
     },
 }  # fmt: skip
 

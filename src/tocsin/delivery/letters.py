@@ -160,12 +160,28 @@ def alert_letter(alert: dict[str, Any], action: str, reader: Reader) -> Letter:
     )  # fmt: skip
 
 
+def _notice_subject(notice: dict[str, Any], language: str) -> str | None:
+    """The notice's subject in the reader's language, when the notice says what it is."""
+    title = notice.get("title")
+    if title is None:
+        return None
+    if notice.get("kind") == "correlation":
+        return word(language, "correlation", count=str(len(notice.get("related", []))),
+                    title=title)  # fmt: skip
+    event = notice.get("event")
+    if notice.get("kind") == "declaration" and event and word(language, event) != event:
+        separator = " : " if language == "fr" else ": "
+        return f"{word(language, event)}{separator}{title}"
+    return None
+
+
 def notice_letter(notice: dict[str, Any], reader: Reader) -> Letter:
     """A notice (declaration, correlation): its subject and a link; the rest behind sign-in."""
+    said = _notice_subject(notice, reader.language)
     return Letter(
-        language=reader.language, subject=f"[tocsin] {notice['subject']}",
+        language=reader.language, subject=f"[tocsin] {said or notice['subject']}",
         link=reader.link(notice["link"]), link_label=word(reader.language, "open_notice"),
-        paragraphs=[notice["text"]],
+        paragraphs=[said, word(reader.language, "notice.text")] if said else [notice["text"]],
     )  # fmt: skip
 
 
