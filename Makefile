@@ -7,12 +7,14 @@ PORT ?= 8000
 .PHONY: demo test install install-dev lint typecheck pytest serve clean
 
 $(VENV)/bin/python:
+	@echo "==> [1/3] creating the Python environment in $(VENV)"
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
 # The stamp files re-run the install when pyproject.toml changes.
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
-	$(PIP) install -q -e .
+	@echo "==> [2/3] installing tocsin and its Python packages (a few minutes the first time)"
+	$(PIP) install --progress-bar on -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
@@ -21,6 +23,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 
 # Front-end packages (htmx) come from the npm registry; the pages serve them from node_modules.
 node_modules/.installed: package.json package-lock.json
+	@echo "==> [3/3] installing the front-end packages (htmx, Swagger UI) with npm"
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -28,6 +31,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 demo: install node_modules/.installed
+	@echo "==> migrating, seeding the demo network and serving on port $(PORT)"
 	$(VENV)/bin/tocsin demo --port $(PORT)
 
 serve: install

@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         version=__version__,
         description="Real-time cyber-alert and incident-sharing hub for healthcare establishments.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by web.static from the npm package, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )

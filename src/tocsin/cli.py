@@ -55,10 +55,21 @@ def _run_server(settings: Settings, host: str, port: int) -> None:
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
 
 
+def node_settings(host: str, port: int) -> Settings:
+    """The settings from the environment; unless `TOCSIN_PUBLIC_URL` is set, links in
+    e-mails and SMS point at the address and port this node listens on."""
+    settings = Settings()
+    if "public_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a name
+    shown = f"[{shown}]" if ":" in shown else shown
+    return settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
+
+
 @app.command()
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     """Serve the API (the schema must be migrated: `tocsin migrate`)."""
-    _run_server(Settings(), host, port)
+    _run_server(node_settings(host, port), host, port)
 
 
 @app.command("migrate")
@@ -74,7 +85,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     """Migrate, seed the demo network (once), print its users and tokens, and serve."""
     from tocsin.demo import seed
 
-    settings = Settings()
+    settings = node_settings(host, port)
     state = build_state(settings)
     migrate(state.engine)
     with transaction(state.sessions) as session:
@@ -85,7 +96,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     else:
         credentials = seed.read_credentials(settings.data_dir)
     state.engine.dispose()
-    _print_credentials(credentials)
+    print_credentials(credentials, console)
     console.print(
         f"[bold]Demo credentials:[/bold] {settings.data_dir.resolve() / seed.CREDENTIALS_FILE}\n"
         f"[bold]tocsin is serving on http://{host}:{port}[/bold]  (API docs: /api/v1/docs)"
@@ -94,14 +105,17 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     _run_server(settings, host, port)
 
 
-def _print_credentials(credentials: Sequence[object]) -> None:
+def print_credentials(credentials: Sequence[object], out: Console) -> None:
+    """The demo users as a table; in a file or a pipe wide enough that no token is cut."""
+    if not out.is_terminal:
+        out = Console(file=out.file, width=400)
     table = Table(title="Demo users (password, API token)")
     for column in ("organisation", "kind", "region", "user", "role", "password", "token"):
         table.add_column(column, overflow="fold")
     for c in credentials:
         table.add_row(*(str(getattr(c, col) or "") for col in (
             "organisation", "kind", "region", "user", "role", "password", "token")))  # fmt: skip
-    console.print(table)
+    out.print(table)
 
 
 @admin.command("create-org")

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     sms_max_parts: int = Field(
         default=3, ge=1, le=10, description="parts of a concatenated SMS, as Kannel allows"
     )
+    sms_per_user_per_hour: int = Field(
+        default=10, ge=1, description="SMS one person receives in an hour at most; then skipped"
+    )
+    sms_alert_interval_minutes: float = Field(
+        default=30, ge=0, description="minutes before one alert texts the same person again"
+    )
 
     ack_deadline_critical_minutes: float = Field(
         default=30, gt=0, description="a critical alert is acknowledged within this time"

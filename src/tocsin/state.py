@@ -18,6 +18,7 @@ from tocsin.db import load_all_models, make_engine, make_sessionmaker
 from tocsin.livehub import LiveHub
 from tocsin.mailer import Mailer
 from tocsin.settings import Settings
+from tocsin.sms.gateway import SmsGateway
 
 
 @dataclass
@@ -30,6 +31,7 @@ class AppState:
     bus: Bus | None = None
     mailer: Mailer | None = None
     live_hub: LiveHub | None = None
+    sms: SmsGateway | None = None
 
 
 def build_state(settings: Settings, clock: Clock | None = None) -> AppState:

@@ -187,6 +187,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
 PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/static/vendor/{name}"): PUBLIC,
     ("GET", "/static/{name}"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,  # Swagger UI over the public OpenAPI document
     ("GET", "/"): PUBLIC,  # sends to the inbox or to sign-in
     ("GET", "/sw.js"): PUBLIC,  # the offline inbox's worker: code, no data
     ("GET", "/manifest.webmanifest"): PUBLIC,
@@ -218,6 +219,8 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/account/sessions"): (),
     ("POST", "/account/sessions/{session_id}/end"): (),
     ("POST", "/account/sessions/end-others"): (),
+    ("GET", "/account/notifications"): (),
+    ("POST", "/account/notifications"): (),
     ("GET", "/inbox"): (),
     ("GET", "/alerts/{alert_id}/row"): (SEES_ALERT,),
     ("GET", "/alerts/{alert_id}"): (SEES_ALERT,),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.delivery.helpers import nobody_notified
 
 from tocsin.settings import Settings
+from tocsin.state import AppState
 
 
 @pytest.fixture
@@ -18,3 +21,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         run_workers=False,
         webhook_allow_private=True,
     )
+
+
+@pytest.fixture
+def quiet(world: Any, state: AppState) -> None:
+    """Only the people a test opts in receive e-mail or SMS."""
+    nobody_notified(state)

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tocsin.db import transaction
-from tocsin.delivery.models import Channel, Delivery
+from tocsin.delivery.models import Channel, Delivery, NotificationPreference
+from tocsin.network.models import User
 from tocsin.state import AppState
 
 
@@ -31,3 +32,19 @@ def want_email(client: Any, world: Any, who: str, severities: list[str]) -> None
         "/api/v1/me/notifications", json={"severities": severities}, headers=world.auth(who)
     )
     assert answer.status_code == 200, answer.text
+
+
+def nobody_notified(state: AppState) -> None:
+    """Every user of the world chooses no e-mail and no SMS, so that a test hears only from
+    the people it opts in (directors and security officers otherwise get the defaults)."""
+    with transaction(state.sessions) as session:
+        for user_id in session.scalars(select(User.id)):
+            if session.get(NotificationPreference, user_id) is None:
+                session.add(
+                    NotificationPreference(
+                        user_id=user_id,
+                        severities=[],
+                        sms_severities=[],
+                        updated_at=state.clock.now(),
+                    )
+                )

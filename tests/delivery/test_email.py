@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import email
 import random
 from collections.abc import Iterator
-from email.message import Message
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from tests.alerts.factory import alert_body, publish
 from tests.delivery.helpers import deliveries, want_email
 from tests.delivery.receivers import free_port
+from tests.mailbox import Inbox, smtp_server, text_of
 
 from tocsin.delivery.dispatch_email import drain_email_once
 from tocsin.delivery.models import Channel, DeliveryStatus
@@ -22,41 +19,16 @@ from tocsin.mailer import SMTPMailer
 from tocsin.publication.receipts import on_delivered
 from tocsin.state import AppState
 
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 accepted"
+pytestmark = pytest.mark.usefixtures("quiet")  # only the people a test opts in
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SMTPMailer]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, SMTPMailer(host="127.0.0.1", port=port)
-    controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
-def _text(message: Message) -> str:
-    body = message.get_body(("plain",))  # type: ignore[attr-defined]
-    return str(body.get_content())
-
-
-def test_preferences_are_read_and_replaced(client: Any, world: Any) -> None:
-    auth = world.auth("so_E2")
-    assert client.get("/api/v1/me/notifications", headers=auth).json() == {"severities": []}
-    want_email(client, world, "so_E2", ["high", "critical", "high"])
-    assert client.get("/api/v1/me/notifications", headers=auth).json() == {
-        "severities": ["critical", "high"]
-    }
-    bad = client.put("/api/v1/me/notifications", json={"severities": ["urgent"]}, headers=auth)
-    assert bad.status_code == 422
+_text = text_of
 
 
 async def test_an_amber_alert_is_mailed_with_its_label_and_defanged_indicators(
@@ -68,7 +40,7 @@ async def test_an_amber_alert_is_mailed_with_its_label_and_defanged_indicators(
     assert await drain_email_once(state, mailer, on_delivered) == 1
     [(to, message)] = inbox.messages
     assert to == ["so_e2@test.example.org"]
-    assert str(message["Subject"]).startswith("[TLP:AMBER] [CRITICAL] ")
+    assert str(message["Subject"]).startswith("[TLP:AMBER] [CRITIQUE] ")
     text = _text(message)
     assert alert["summary"] in text
     for indicator in alert["indicators"]:
@@ -120,4 +92,4 @@ async def test_the_mail_names_the_establishment_hit_and_who_published(
     assert await drain_email_once(state, mailer, on_delivered) == 1
     [(_, message)] = inbox.messages
     text = _text(message)
-    assert "Affected establishment: Org E1" in text and "Published by: Org R1" in text
+    assert "Établissement touché : Org E1" in text and "Publiée par : Org R1" in text

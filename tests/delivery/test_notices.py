@@ -18,10 +18,12 @@ from tests.relay.factory import URL, declaration_body
 from tests.world import World
 
 from tocsin.db import transaction
-from tocsin.delivery.content import notice_message
+from tocsin.delivery.letters import Reader, notice_letter
 from tocsin.delivery.models import Channel, Delivery
 from tocsin.delivery.outbox import payload_bodies
 from tocsin.state import AppState
+
+pytestmark = pytest.mark.usefixtures("quiet")  # only the people a test opts in
 
 
 def _declare(client: TestClient, world: World, who: str = "E1", **changes: Any) -> dict[str, Any]:
@@ -57,12 +59,13 @@ def test_a_declaration_is_queued_for_its_relays_only_on_every_channel(
     assert mail.user_id == world.users["so_R1"]
     body = _bodies(state, [mail])[mail.seq]
     assert body["declaration_id"] == declaration["id"] and body["event"] == "declared"
-    message = notice_message(
-        notice=body, event_id=str(mail.event_id), to="so_r1@test.example.org",
-        sender="tocsin@hub.example.org", public_url="https://hub.example.org",
-    )  # fmt: skip
-    assert message["Subject"].startswith("[tocsin] New incident declared: ")
-    assert f"https://hub.example.org/declarations/{declaration['id']}" in message.get_content()
+    reader = Reader(language="fr", zone="Europe/Paris", public_url="https://hub.example.org")
+    letter = notice_letter(body, reader)
+    assert letter.subject == f"[tocsin] Nouvel incident déclaré : {declaration['title']}"
+    english = notice_letter(body, Reader(language="en", zone="Europe/Paris",
+                                         public_url="https://hub.example.org"))  # fmt: skip
+    assert english.subject == f"[tocsin] New incident declared: {declaration['title']}"
+    assert letter.link == f"https://hub.example.org/declarations/{declaration['id']}"
 
 
 def test_a_correlation_tells_authors_and_relays_of_both_alerts_by_notice(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from tests.alerts.factory import alert_body, publish
 from tests.delivery.helpers import deliveries, register_webhook, want_email
 
@@ -13,6 +14,8 @@ from tocsin.db import transaction
 from tocsin.delivery import outbox
 from tocsin.delivery.models import Channel, DeliveryStatus
 from tocsin.state import AppState
+
+pytestmark = pytest.mark.usefixtures("quiet")  # only the people a test opts in
 
 LEASE = timedelta(seconds=30)
 REGION_R1_BUT_E1 = {"R1", "G1", "G2", "E2", "E3", "E4"}

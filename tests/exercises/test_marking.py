@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tocsin.alerts.marking import shown_title
-from tocsin.delivery.content import envelope, subject_line
+from tocsin.delivery.content import envelope
+from tocsin.delivery.letters import alert_subject
+from tocsin.marking import shown_title
 from tocsin.responses.deadlines import Stage, own_due_at
 from tocsin.sms.text import AlertText, alert_sms
 
@@ -15,7 +16,12 @@ def test_titles_say_exercise_in_the_readers_language_and_only_for_exercises() ->
     assert shown_title("Ransomware", exercise=True, language="en") == "EXERCISE · Ransomware"
     assert shown_title("Ransomware", exercise=False, language="fr") == "Ransomware"
     alert = {"tlp": "amber", "severity": "high", "title": "Ransomware", "exercise": True}
-    assert subject_line(alert, "update") == "[TLP:AMBER] [HIGH] Update: EXERCISE · Ransomware"
+    assert (
+        alert_subject(alert, "update", "en") == "[TLP:AMBER] [HIGH] Update: EXERCISE · Ransomware"
+    )
+    assert alert_subject(alert, "publish", "fr").endswith("] EXERCICE · Ransomware")
+    red = {**alert, "tlp": "red"}
+    assert "EXERCICE · " in alert_subject(red, "publish", "fr")
     sms = AlertText(language="fr", severity="high", tlp="amber", title="X", link="l",
                     exercise=True)  # fmt: skip
     assert alert_sms(sms, 1).startswith("EXERCICE · ")

@@ -8,8 +8,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.alerts.factory import publish
+from tests.web.helpers import sign_in
 from tests.world import World
 from tocsin.clock import ManualClock
+from tocsin.sweep.cli import coverage
+from tocsin.sweep.hub import HubClient, load_from_hub
 
 INDICATORS = [
     {"type": "ipv4", "value": "45.155.205.233"},
@@ -77,3 +80,40 @@ def test_only_readable_alerts_are_swept(client: TestClient, world: World) -> Non
     publish(client, world, "E1", indicators=INDICATORS[:1], tlp="amber+strict")
     assert sweep(client, world, "E5") == []
     assert [i["value"] for i in sweep(client, world, "E2")] == ["45.155.205.233"]
+
+
+def test_held_back_values_are_listed_on_request_with_their_warninglist(
+    client: TestClient, world: World
+) -> None:
+    publish(client, world, "E1", indicators=INDICATORS)
+    every = {
+        i["value"]: i["excluded_by"] for i in sweep(client, world, "E2", "&include_excluded=true")
+    }
+    assert len(every) == 4
+    assert "List of known IPv4 public DNS resolvers" in every["8.8.8.8"]
+    assert every["45.155.205.233"] == []
+
+
+def test_the_sweep_says_how_many_a_warninglist_held_back(client: TestClient, world: World) -> None:
+    """Against the hub itself: the count the sweep prints, and the values it sweeps."""
+    publish(client, world, "E1", indicators=INDICATORS)
+    hub = HubClient("http://testserver", world.tokens["so_E2"], transport=client._transport)
+    loaded, _ = load_from_hub(hub)
+    said = coverage(loaded, include_excluded=False)
+    assert said.startswith("3 indicator(s), excluded 1 by warninglist ")
+    assert said.endswith(": use --include-excluded to sweep them")
+    assert "8.8.8.8" not in loaded.indicators.ips
+    everything, _ = load_from_hub(hub, include_excluded=True)
+    assert "8.8.8.8" in everything.indicators.ips and len(everything.indicators) == 4
+
+
+def test_the_alert_page_marks_what_a_warninglist_keeps_out_of_sweeps(
+    client: TestClient, world: World
+) -> None:
+    alert = publish(client, world, "E1", indicators=INDICATORS)
+    sign_in(client, "so_E2")
+    html = client.get(f"/alerts/{alert['id']}").text
+    row = next(r for r in html.split("<tr>") if "<code>8.8.8.8</code>" in r)
+    assert "écarté des balayages" in row and "DNS resolvers" in row
+    clean = next(r for r in html.split("<tr>") if "<code>45.155.205.233</code>" in r)
+    assert "écarté des balayages" not in clean

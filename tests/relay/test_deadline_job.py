@@ -36,7 +36,11 @@ def test_silent_relays_get_the_shareable_part_published(
     assert stored["status"] == "auto_published"
     assert stored["auto_published_at"] == "2026-01-01T08:30:00Z"
     alert = client.get(f"/api/v1/alerts/{stored['alert_id']}", headers=world.auth("E4")).json()
-    assert AUTO_NOTE in alert["summary"]
+    # In the hub's language (French by default), with the declarant's own summary.
+    assert alert["title"] == "Incident (rançongiciel) déclaré par un établissement du réseau"
+    assert alert["summary"].startswith("PACS servers encrypted; ransom note found.\n\n")
+    assert "publiée automatiquement" in alert["summary"]
+    assert "résumé du déclarant, indicateurs" in alert["summary"]
     # The declarant asked not to be named: a peer learns which relay published, not who was hit.
     assert alert["tlp"] == "amber" and alert["anonymous"] is True and alert["affected"] is None
     assert alert["source"]["id"] == str(world.ids["R1"])
@@ -104,3 +108,20 @@ def test_an_auto_share_that_could_never_go_out_is_refused(client: TestClient, wo
         )
         assert refused.status_code == 422, share
         assert refused.json()["errors"][0]["field"].startswith("auto_share"), share
+
+
+def test_an_english_hub_publishes_in_english_and_names_who_did_not_ask_anonymity(
+    client: TestClient, world: World, state: AppState, clock: ManualClock
+) -> None:
+    state.settings = state.settings.model_copy(update={"language": "en"})
+    share = {"anonymous": False, "parts": ["indicators"]}
+    declaration = declare(client, world, severity="critical", auto_share=share)
+    clock.advance(timedelta(minutes=30))
+    assert [str(i) for i in deadline_tick(state)] == [declaration["id"]]
+    stored = client.get(f"{URL}/{declaration['id']}", headers=world.auth("E1")).json()
+    answer = client.get(f"/api/v1/alerts/{stored['alert_id']}", headers=world.auth("E4"))
+    assert answer.status_code == 200, answer.text
+    alert = answer.json()
+    assert alert["title"] == "Incident (ransomware) declared by Org E1"
+    assert alert["summary"].startswith("No relay qualified this declaration")
+    assert "PACS servers" not in alert["summary"], "the summary was not among the parts shared"

@@ -27,7 +27,7 @@ def test_title_and_category_are_enough(client: TestClient, world: World) -> None
     assert body["organisation"]["id"] == str(world.ids["E1"])
     assert body["tlp"] == "amber+strict"
     assert body["auto_share"] == {
-        "parts": ["indicators", "malware_family", "initial_access", "countermeasures"],
+        "parts": ["summary", "indicators", "malware_family", "initial_access", "countermeasures"],
         "anonymous": True,
         "tlp": "amber",
         "scope": "region",

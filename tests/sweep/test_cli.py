@@ -76,3 +76,27 @@ def test_malformed_lines_are_summarised(tmp_path: Path) -> None:
     result = runner.invoke(app, [log, "--indicators", iocs, "--output", "json"])
     assert result.exit_code == 1
     assert "1 malformed skipped; first: 'truncated line'" in result.stderr
+
+
+def test_an_indicator_file_with_nothing_usable_is_an_error_not_a_clean_sweep(
+    tmp_path: Path,
+) -> None:
+    log = write(tmp_path, "access.log", SQUID)
+    for content in ("", "type,value\n", "not an indicator at all\n"):
+        iocs = write(tmp_path, "iocs.txt", content)
+        result = runner.invoke(app, [log, "--indicators", iocs, "--jobs", "1"])
+        assert result.exit_code == 2, (content, result.output)
+        assert "no usable indicator" in result.output
+        assert "No indicator found" not in result.output
+
+
+def test_the_table_names_what_was_covered_and_is_not_cut_in_a_file(tmp_path: Path) -> None:
+    long_name = "a-very-long-subdomain-name-that-would-never-fit.in-eighty-columns.evil.com"
+    line = f"1793000000.000 5 10.0.0.1 TCP_MISS/200 10 GET http://{long_name}/x - HIER_DIRECT/198.18.0.1 -\n"
+    log = write(tmp_path, "access.log", SQUID + line)
+    iocs = write(tmp_path, "iocs.txt", f"evil[.]com\n{long_name}\n")
+    result = runner.invoke(app, [log, "--indicators", iocs, "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert long_name in result.stdout  # whole, on one line
+    assert "4 line(s) swept for 2 indicator(s)" in result.stdout
+    assert "2 indicator(s)" in result.stderr

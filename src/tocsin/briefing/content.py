@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tocsin.alerts.marking import shown_title
 from tocsin.alerts.schemas import AlertOut
 from tocsin.alerts.vocab import Category, Severity
 from tocsin.briefing import advice
@@ -14,6 +13,7 @@ from tocsin.briefing.words import label
 from tocsin.indicators.normalize import defang
 from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.localtime import moment_text
+from tocsin.marking import shown_title
 
 MAX_NAMED = 8  # senders or files named in a notice: more would not be read
 

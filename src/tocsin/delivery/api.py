@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Header, Path, Query, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from tocsin.alerts.vocab import Severity
 from tocsin.db import transaction
-from tocsin.delivery import service
+from tocsin.delivery import notifications, service
 from tocsin.delivery.content import envelope, event_type, is_exercise
 from tocsin.delivery.models import WebhookAttempt, WebhookEndpoint
 from tocsin.delivery.schemas import (
     AttemptOut,
     DeliveryOut,
     NotificationPrefs,
+    NotificationPrefsOut,
     WebhookCreated,
     WebhookIn,
     WebhookOut,
@@ -230,24 +232,36 @@ def _user_id(principal: Principal) -> uuid.UUID:
     return principal.user_id
 
 
-@router.get("/me/notifications", response_model=NotificationPrefs)
-def get_notifications(principal: PrincipalDep, session: SessionDep) -> NotificationPrefs:
-    """The severities you receive by e-mail."""
+def _prefs_out(prefs: notifications.Preferences) -> NotificationPrefsOut:
+    return NotificationPrefsOut(
+        severities=[Severity(s) for s in prefs.email],
+        sms_severities=[Severity(s) for s in prefs.sms],
+        phone=prefs.phone, language=prefs.language if prefs.language in ("fr", "en") else None,
+        sms_active=prefs.sms_active,
+    )  # fmt: skip
+
+
+@router.get("/me/notifications", response_model=NotificationPrefsOut)
+def get_notifications(principal: PrincipalDep, session: SessionDep) -> NotificationPrefsOut:
+    """What reaches you, by e-mail and SMS, with your roles' defaults where you chose nothing."""
     principal.require_scope(Scope.read)
-    wanted = service.get_preferences(session=session, user_id=_user_id(principal))
-    return NotificationPrefs.model_validate({"severities": wanted})
+    prefs = notifications.get_preferences(session=session, user_id=_user_id(principal))
+    return _prefs_out(prefs)
 
 
-@router.put("/me/notifications", response_model=NotificationPrefs)
+@router.put("/me/notifications", response_model=NotificationPrefsOut)
 def put_notifications(
     body: NotificationPrefs, principal: PrincipalDep, session: SessionDep, now: NowDep
-) -> NotificationPrefs:
-    """Choose the severities you receive by e-mail (an empty list: none)."""
-    # A change needs a token that may write: a read-only token handed to a dashboard must
-    # not switch its owner's alert e-mails off.
-    principal.require_scope(Scope.write)
-    wanted = service.set_preferences(
-        session=session, user_id=_user_id(principal),
-        severities=[s.value for s in body.severities], by=principal.actor, now=now,
+) -> NotificationPrefsOut:
+    """Choose what reaches you: severities by e-mail and by SMS, phone number, language.
+    A field left out keeps its value; an empty list: nothing by that channel."""
+    principal.require_scope(Scope.read)
+    given = body.model_fields_set
+    prefs = notifications.set_preferences(
+        session=session, user_id=_user_id(principal), by=principal.actor, now=now,
+        email=[s.value for s in body.severities] if "severities" in given else None,
+        sms=[s.value for s in body.sms_severities] if "sms_severities" in given else None,
+        phone=body.phone if "phone" in given else notifications.UNCHANGED,
+        language=body.language if "language" in given else notifications.UNCHANGED,
     )  # fmt: skip
-    return NotificationPrefs.model_validate({"severities": wanted})
+    return _prefs_out(prefs)

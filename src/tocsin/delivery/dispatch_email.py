@@ -1,4 +1,5 @@
-"""The e-mail channel: one message per user who asked for the alert's severity."""
+"""The e-mail channel: one message per user whose preferences select the alert's severity,
+in that user's language (the hub's when they chose none)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ from sqlalchemy import select
 from tocsin.db import transaction
 from tocsin.delivery import outbox
 from tocsin.delivery.backoff import next_attempt_at
-from tocsin.delivery.content import NOTICE_ACTIONS, email_message, notice_message
+from tocsin.delivery.content import NOTICE_ACTIONS
+from tocsin.delivery.letters import (
+    Envelope,
+    Reader,
+    alert_letter,
+    compose,
+    message_id,
+    notice_letter,
+    reader_language,
+)  # fmt: skip
 from tocsin.delivery.models import Channel, Delivery, DeliveryStatus
 from tocsin.delivery.receipts import OnDelivered, report_delivered
 from tocsin.delivery.visibility import still_visible
@@ -39,32 +49,42 @@ def _prepare(state: AppState) -> list[tuple[int, EmailMessage]]:
             u.id: u
             for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in visible})))
         }
-        mailboxes = {r.seq: email for r in visible if (email := _mailbox(users, r.user_id))}
-        gone = [r.seq for r in visible if r.seq not in mailboxes]
+        people = {r.seq: user for r in visible if (user := _person(users, r.user_id))}
+        gone = [r.seq for r in visible if r.seq not in people]
         outbox.mark_skipped(session, gone, "user inactive or deleted")
         bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
         return [
-            (row.seq, _message(row, bodies[row.payload_id], mailboxes[row.seq], state))
+            (row.seq, _message(row, bodies[row.payload_id], people[row.seq], state))
             for row in visible
-            if row.seq in mailboxes
+            if row.seq in people
         ]
 
 
-def _message(row: Delivery, body: dict[str, Any], to: str, state: AppState) -> EmailMessage:
+def _message(row: Delivery, body: dict[str, Any], user: User, state: AppState) -> EmailMessage:
     settings = state.settings
-    common = {"event_id": str(row.event_id), "to": to, "sender": settings.mail_from,
-              "public_url": settings.public_url}  # fmt: skip
+    reader = Reader(
+        language=reader_language(user.language, settings.language),
+        zone=settings.time_zone, public_url=settings.public_url,
+    )  # fmt: skip
     if row.action in NOTICE_ACTIONS:
-        return notice_message(notice=body, **common)
-    return email_message(alert=body, action=row.action, **common)
+        letter = notice_letter(body, reader)
+    else:
+        letter = alert_letter(body, row.action, reader)
+    envelope = Envelope(
+        to=user.email, sender=settings.mail_from, date=state.clock.now(),
+        message_id=message_id(str(row.event_id), settings.public_url),
+    )  # fmt: skip
+    message = compose(letter, envelope)
+    message["X-Tocsin-Event-Id"] = str(row.event_id)
+    return message
 
 
-def _mailbox(users: dict[uuid.UUID, User], user_id: uuid.UUID | None) -> str | None:
+def _person(users: dict[uuid.UUID, User], user_id: uuid.UUID | None) -> User | None:
     user = users.get(user_id) if user_id else None
-    return user.email if user is not None and user.active else None
+    return user if user is not None and user.active else None
 
 
-def _record(
+def record_outcome(
     state: AppState, sent: list[int], failed: dict[int, str], rng: random.Random,
     on_delivered: OnDelivered,
 ) -> None:  # fmt: skip
@@ -102,5 +122,7 @@ async def drain_email_once(
             sent.append(seq)
         except MailerError as exc:
             failed[seq] = str(exc)
-    await asyncio.to_thread(_record, state, sent, failed, rng or random.Random(), on_delivered)
+    await asyncio.to_thread(
+        record_outcome, state, sent, failed, rng or random.Random(), on_delivered
+    )
     return len(sent)

@@ -24,6 +24,7 @@ class Channel(enum.StrEnum):
     live = "live"
     webhook = "webhook"
     email = "email"
+    sms = "sms"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -123,12 +124,15 @@ class WebhookAttempt(Base):
 
 
 class NotificationPreference(Base):
-    """Which severities a user wants by e-mail. No row: no e-mail (opt-in)."""
+    """What reaches a user, per channel. No row: the defaults of the user's roles
+    (`delivery.preferences`); `sms_severities` None: the SMS defaults, once there is a phone."""
 
     __tablename__ = "notification_preferences"
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    severities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    severities: Mapped[list[str]] = mapped_column(JSON, default=list)  # by e-mail
+    sms_severities: Mapped[list[str] | None] = mapped_column(JSON)
+    phone: Mapped[str | None] = mapped_column(String(16))  # E.164
     updated_at: Mapped[datetime]

@@ -29,6 +29,7 @@ from tocsin.delivery.models import (
     NotificationPreference,
     WebhookEndpoint,
 )
+from tocsin.delivery.preferences import wishes
 from tocsin.network.models import Membership, User
 from tocsin.sharing.rules import Audience, Network
 
@@ -64,20 +65,41 @@ def endpoints_by_org(session: Session, orgs: set[uuid.UUID]) -> dict[uuid.UUID, 
     return found
 
 
+def users_by_org(
+    session: Session, orgs: set[uuid.UUID], severity: str, channel: Channel = Channel.email
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The active users of each organisation whose wishes (their own, or their roles'
+    defaults) send this severity by this channel (e-mail or SMS)."""
+    if not orgs:
+        return {}
+    rows = session.execute(
+        select(
+            Membership.organisation_id, User.id, Membership.role,
+            NotificationPreference.severities, NotificationPreference.sms_severities,
+            NotificationPreference.phone, NotificationPreference.user_id,
+        )
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.active.is_(True), Membership.organisation_id.in_(orgs))
+    )  # fmt: skip
+    roles: dict[tuple[uuid.UUID, uuid.UUID], set[str]] = {}
+    stored: dict[uuid.UUID, tuple[list[str] | None, list[str] | None, str | None]] = {}
+    for org_id, user_id, role, email, sms, phone, has_row in rows:
+        roles.setdefault((org_id, user_id), set()).add(role)
+        stored[user_id] = (email if has_row else None, sms, phone)
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for (org_id, user_id), held in sorted(roles.items()):
+        chosen_email, chosen_sms, phone = stored[user_id]
+        wanted = wishes(roles=held, email=chosen_email, sms=chosen_sms, phone=phone)
+        if severity in (wanted.sms if channel is Channel.sms else wanted.email):
+            found.setdefault(org_id, []).append(user_id)
+    return found
+
+
 def mail_users_by_org(
     session: Session, orgs: set[uuid.UUID], severity: str
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
-    rows = session.execute(
-        select(Membership.organisation_id, User.id, NotificationPreference.severities)
-        .join(User, User.id == Membership.user_id)
-        .join(NotificationPreference, NotificationPreference.user_id == User.id)
-        .where(User.active.is_(True))
-    )
-    found: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for org_id, user_id, severities in rows:
-        if org_id in orgs and severity in severities:
-            found.setdefault(org_id, set()).add(user_id)
-    return {org: sorted(users) for org, users in found.items()}
+    return users_by_org(session, orgs, severity, Channel.email)
 
 
 def _payloads(
@@ -115,7 +137,8 @@ def write_outbox(
         return 0
     payload_of = _payloads(session, alert, targets, audience, network)
     endpoints = endpoints_by_org(session, targets)
-    mail_users = mail_users_by_org(session, targets, alert.severity.value)
+    mail_users = users_by_org(session, targets, alert.severity.value, Channel.email)
+    sms_users = users_by_org(session, targets, alert.severity.value, Channel.sms)
     rows: list[dict[str, Any]] = []
     for org_id in sorted(targets):
         base = {
@@ -133,6 +156,7 @@ def write_outbox(
         ]
         wanted += [(Channel.webhook, e, None) for e in endpoints.get(org_id, [])]
         wanted += [(Channel.email, None, u) for u in mail_users.get(org_id, [])]
+        wanted += [(Channel.sms, None, u) for u in sms_users.get(org_id, [])]
         for channel, endpoint_id, user_id in wanted:
             target = endpoint_id or user_id or org_id
             rows.append(

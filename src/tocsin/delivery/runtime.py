@@ -2,7 +2,8 @@
 
 Parts already on the state (a test's bus, mailer or live hub) are kept; the others are
 built from settings: the bus (`make_bus`), the live hub, the mailer (SMTP when
-`smtp_host` is set, else in memory), the webhook client and dispatcher, and the worker.
+`smtp_host` is set, else in memory), the SMS gateway (Kannel when `sms_url` is set), the
+webhook client and dispatcher, and the worker.
 `stop_delivery` takes down only what `start_delivery` built.
 """
 
@@ -18,6 +19,7 @@ from tocsin.delivery.worker import DeliveryWorker
 from tocsin.livehub import LiveHub
 from tocsin.mailer import mailer_from
 from tocsin.settings import Settings
+from tocsin.sms.gateway import gateway_from
 from tocsin.state import AppState
 
 
@@ -50,6 +52,9 @@ async def start_delivery(state: AppState, *, on_delivered: OnDelivered) -> Runni
     if state.mailer is None:
         state.mailer = mailer_from(settings)
         built.append("mailer")
+    if state.sms is None:
+        state.sms = gateway_from(settings)
+        built.append("sms")
     client = WebhookClient(webhook_limits(settings), allow_private=settings.webhook_allow_private)
     worker = DeliveryWorker(
         state=state, bus=state.bus, hub=state.live_hub,
@@ -71,3 +76,5 @@ async def stop_delivery(state: AppState, running: RunningDelivery) -> None:
         state.live_hub = None
     if "mailer" in running.built:
         state.mailer = None
+    if "sms" in running.built:
+        state.sms = None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tocsin.alerts.vocab import Severity
+from tocsin.sms.phone import e164
 
 
 class WebhookIn(BaseModel):
@@ -58,8 +60,37 @@ class DeliveryOut(BaseModel):
 
 
 class NotificationPrefs(BaseModel):
+    """What reaches you. In a change, a field left out keeps its value."""
+
     model_config = ConfigDict(extra="forbid")
 
     severities: list[Severity] = Field(
-        default_factory=list, description="severities you want by e-mail; empty: none"
+        default_factory=list,
+        description="severities you receive by e-mail; empty: none. Until you choose, "
+        "directors and security officers receive critical and high ones",
+    )
+    sms_severities: list[Severity] = Field(
+        default_factory=list,
+        description="severities you receive by SMS once you give a phone number; until you "
+        "choose, critical ones for directors and security officers",
+    )
+    phone: str | None = Field(
+        default=None, max_length=32,
+        description="your mobile number in E.164 form (+33612345678); null or empty: none",
+    )  # fmt: skip
+    language: Literal["fr", "en"] | None = Field(
+        default=None, description="the language of your messages; null: the hub's"
+    )
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return e164(value)
+
+
+class NotificationPrefsOut(NotificationPrefs):
+    sms_active: bool = Field(
+        default=False, description="whether SMS reach you now (a phone and a severity)"
     )

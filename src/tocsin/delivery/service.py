@@ -1,4 +1,5 @@
-"""Delivery services: webhook endpoints, attempts and redelivery, e-mail wishes, stream replay."""
+"""Delivery services: webhook endpoints, attempts and redelivery, stream replay (a person's
+notification preferences: `notifications`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from tocsin.delivery.models import (
     Delivery,
     DeliveryPayload,
     DeliveryStatus,
-    NotificationPreference,
     WebhookAttempt,
     WebhookEndpoint,
 )
@@ -153,30 +153,6 @@ def redeliver(
     session.info[OUTBOX_FLAG] = True  # wake the dispatchers after commit
     _audit(session, by, "webhook.redeliver", endpoint, now, {"delivery": delivery.seq})
     return delivery
-
-
-def get_preferences(*, session: Session, user_id: uuid.UUID) -> list[str]:
-    """The severities the user wants by e-mail."""
-    pref = session.get(NotificationPreference, user_id)
-    return list(pref.severities) if pref else []
-
-
-def set_preferences(
-    *, session: Session, user_id: uuid.UUID, severities: list[str], by: Actor, now: datetime
-) -> list[str]:
-    """Replace the user's e-mail wishes (idempotent)."""
-    wanted = sorted(set(severities))
-    pref = session.get(NotificationPreference, user_id)
-    if pref is None:
-        session.add(NotificationPreference(user_id=user_id, severities=wanted, updated_at=now))
-    else:
-        pref.severities, pref.updated_at = wanted, now
-    record(
-        session=session, actor=by, action="notifications.set", target_type="user",
-        target_id=user_id, at=now, concerns=[by.org_id] if by.org_id else [],
-        details={"severities": wanted},
-    )  # fmt: skip
-    return wanted
 
 
 def replay(

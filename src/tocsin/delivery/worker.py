@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 from tocsin.bus.base import Bus, Subscription
 from tocsin.delivery.dispatch_email import drain_email_once
 from tocsin.delivery.dispatch_live import drain_live_once, relay_to_hub
+from tocsin.delivery.dispatch_sms import drain_sms_once
 from tocsin.delivery.dispatch_webhook import WebhookDispatcher
 from tocsin.delivery.outbox import OUTBOX_FLAG
 from tocsin.delivery.receipts import OnDelivered
 from tocsin.errors import BusUnavailable
 from tocsin.livehub import LiveHub
 from tocsin.mailer import Mailer
+from tocsin.sms.gateway import MemorySmsGateway
 from tocsin.state import AppState
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class DeliveryWorker:
         self.dispatch = dispatch
         # One wake-up flag per channel: each channel drains in its own loop, so a slow mail
         # server or a burst of webhooks never holds the live stream back.
-        self._wakes = {name: asyncio.Event() for name in ("live", "webhook", "email")}
+        self._wakes = {name: asyncio.Event() for name in ("live", "webhook", "email", "sms")}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._subscriptions: list[Subscription] = []
@@ -126,6 +128,9 @@ class DeliveryWorker:
             "live": lambda: drain_live_once(self.state, self.bus, self.on_delivered),
             "webhook": self.webhooks.pump,
             "email": lambda: drain_email_once(self.state, self.mailer, self.on_delivered),
+            "sms": lambda: drain_sms_once(
+                self.state, self.state.sms or MemorySmsGateway(), self.on_delivered
+            ),
         }
 
     async def drain(self) -> int:

@@ -9,13 +9,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from tocsin.alerts.marking import exercise_word
 from tocsin.alerts.present import org_ref
 from tocsin.alerts.schemas import ScopeOut
 from tocsin.exercises.chart import acknowledgement_bars
 from tocsin.exercises.models import Exercise
 from tocsin.exercises.schemas import ExerciseOut, ExerciseReport, InjectOut
 from tocsin.localtime import moment_text
+from tocsin.marking import exercise_word
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -124,23 +124,25 @@ def sweep_indicators(
     alert: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = Query(default=1000, ge=1, le=5000),
+    include_excluded: bool = Query(
+        default=False, description="also those a warninglist holds back, marked `excluded_by`"
+    ),
 ) -> Page[SweepIndicator]:
     """What to look for in your logs: current, not warninglisted, of alerts you may read."""
     principal.require_scope(Scope.read)
     after = decode_cursor(cursor)[1] if cursor else None
     rows, more = service.sweep_set(
-        session=session,
-        viewer_id=principal.org_id,
-        network=network,
-        now=now,
-        alert_id=alert,
-        after=after,
-        limit=limit,
-    )
-    return Page(
-        items=[SweepIndicator.model_validate(r, from_attributes=True) for r in rows],
-        next=encode_cursor("i", more) if more else None,
-    )
+        session=session, viewer_id=principal.org_id, network=network, now=now, alert_id=alert,
+        after=after, limit=limit, include_excluded=include_excluded,
+    )  # fmt: skip
+    held = service.held_back(session=session, indicator_ids=[r.id for r in rows])
+    items = [
+        SweepIndicator.model_validate(r, from_attributes=True).model_copy(
+            update={"excluded_by": held.get(r.id, [])}
+        )
+        for r in rows
+    ]
+    return Page(items=items, next=encode_cursor("i", more) if more else None)
 
 
 @router.get("/campaigns", response_model=list[CampaignOut])

@@ -55,7 +55,7 @@ def notify_correlation(
                 subject=f"{len(items)} related alert(s) share indicators with: {alert.title}",
                 text="Alerts sharing indicators with this one: "
                      + ", ".join(f"/alerts/{item['alert_id']}" for item in items) + ".",
-                details={"alert_id": str(alert.id), "related": items},
+                details={"alert_id": str(alert.id), "related": items, "title": alert.title},
             ),
             recipients=[org_id],
             now=now,

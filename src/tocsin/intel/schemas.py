@@ -79,6 +79,11 @@ class SweepIndicator(BaseModel):
     value: str
     valid_until: datetime | None
     first_seen: datetime | None
+    excluded_by: list[str] = Field(
+        default_factory=list,
+        description="warninglists holding it back until an analyst confirms it (listed only "
+        "with include_excluded=true); empty: swept",
+    )
 
 
 class FlagOut(BaseModel):

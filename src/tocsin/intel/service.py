@@ -229,9 +229,10 @@ def sweep_set(
     alert_id: uuid.UUID | None,
     after: uuid.UUID | None,
     limit: int,
+    include_excluded: bool = False,
 ) -> tuple[list[AlertIndicator], uuid.UUID | None]:
-    """Indicators to look for in the viewer's logs (valid, not held back, of readable alerts),
-    and the cursor to continue from (None at the end)."""
+    """Indicators to look for in the viewer's logs (valid, of readable alerts; without those
+    a warninglist holds back unless asked), and the cursor to continue from (None at the end)."""
     readable = (
         visible_alerts(viewer_id)
         .where(Alert.status.in_(SWEEP_STATUSES), Alert.exercise.is_(False))
@@ -240,10 +241,12 @@ def sweep_set(
     query = (
         select(AlertIndicator)
         .where(AlertIndicator.alert_id.in_(select(readable.c.id)))
-        .where(currently_valid(now), not_excluded())
+        .where(currently_valid(now))
         .order_by(AlertIndicator.id)
         .limit(limit)
     )
+    if not include_excluded:
+        query = query.where(not_excluded())
     if alert_id is not None:
         get_visible(session=session, alert_id=alert_id, viewer_id=viewer_id, network=network)
         query = query.where(AlertIndicator.alert_id == alert_id)
@@ -257,3 +260,17 @@ def sweep_set(
             allowed[row.alert_id] = alert is not None and can_see(viewer_id, facts(alert), network)
     more = rows[-1].id if len(rows) == limit else None
     return [r for r in rows if allowed[r.alert_id]], more
+
+
+def held_back(*, session: Session, indicator_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The warninglists holding back each of these indicators (flagged, not confirmed)."""
+    found: dict[uuid.UUID, list[str]] = {}
+    for start in range(0, len(indicator_ids), 500):
+        rows = session.execute(
+            select(IndicatorFlag.indicator_id, IndicatorFlag.lists).where(
+                IndicatorFlag.indicator_id.in_(indicator_ids[start : start + 500]),
+                IndicatorFlag.confirmed_at.is_(None),
+            )
+        )
+        found.update({i: [n for n in lists.split("; ") if n] for i, lists in rows})
+    return found

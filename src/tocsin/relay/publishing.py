@@ -24,6 +24,7 @@ from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tocsin.network.models import Organisation
 from tocsin.publication import service as publication
 from tocsin.relay import service
+from tocsin.relay.auto_text import auto_summary, auto_title
 from tocsin.relay.models import Declaration, RelayProposal
 from tocsin.relay.notify import notify_relays
 from tocsin.relay.schemas import ApplyIn, AutoShare, QualifyIn, invalid
@@ -174,21 +175,17 @@ def auto_source(declaration: Declaration, network: Network) -> uuid.UUID | None:
 
 
 def _auto_content(
-    session: Session, declaration: Declaration, share: AutoShare, network: Network
+    session: Session, declaration: Declaration, share: AutoShare, network: Network, language: str
 ) -> dict[str, Any]:
     kind = declaration.kind or Category.other
-    where = "an establishment of the network"
+    where = None
     if not share.anonymous:
         org = session.get(Organisation, declaration.org_id)
-        where = org.name if org else where
-    parts = ", ".join(p.value.replace("_", " ") for p in share.parts) or "none"
+        where = org.name if org else None
+    declared = service.content_of(declaration).description.summary
     return {
-        "title": f"{kind.value.replace('_', ' ').capitalize()} incident declared at {where}",
-        "summary": (
-            f"No relay qualified this declaration before its deadline: its shareable "
-            f"part was {AUTO_NOTE}. Parts shared, as approved by the declarant: "
-            f"{parts}."
-        ),
+        "title": auto_title(kind=kind.value, where=where, language=language),
+        "summary": auto_summary(declared=declared, parts=share.parts, language=language),
         "category": kind,
         "severity": declaration.severity,
         "tlp": share.tlp,
@@ -201,9 +198,11 @@ def _auto_content(
 
 
 def auto_publish(
-    *, session: Session, declaration: Declaration, network: Network, now: datetime
-) -> Alert:
-    """Publish the pre-approved part of a declaration no relay qualified in time."""
+    *, session: Session, declaration: Declaration, network: Network, now: datetime,
+    language: str = "fr",
+) -> Alert:  # fmt: skip
+    """Publish the pre-approved part of a declaration no relay qualified in time, in the
+    hub's language."""
     source_id = auto_source(declaration, network)
     if source_id is None:
         raise Conflict("the declarant has no relay to publish in the name of")
@@ -212,7 +211,7 @@ def auto_publish(
     except ValidationError as exc:
         raise InvalidInput.one("auto_share", str(exc)) from exc
     by = Actor(org_id=source_id)
-    content = _auto_content(session, declaration, share, network)
+    content = _auto_content(session, declaration, share, network, language)
     alert = _publish_alert(session, content, source_id, by, network, now, AUTO_NOTE)
     _link(declaration, alert, DeclarationStatus.auto_published, now)
     declaration.auto_published_at = now

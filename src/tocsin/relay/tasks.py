@@ -55,8 +55,9 @@ def deadline_tick(state: AppState) -> list[uuid.UUID]:
             try:
                 with session.begin_nested():
                     publishing.auto_publish(
-                        session=session, declaration=declaration, network=network, now=now
-                    )
+                        session=session, declaration=declaration, network=network, now=now,
+                        language=state.settings.language,
+                    )  # fmt: skip
                 done.append(declaration.id)
             except TocsinError as exc:
                 log.warning("automatic publication of %s failed: %s", declaration.id, exc)

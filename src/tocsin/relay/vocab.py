@@ -63,9 +63,11 @@ class SharePart(enum.StrEnum):
     countermeasures = "countermeasures"
     attack_steps = "attack_steps"
     care_impact = "care_impact"
+    summary = "summary"  # the declarant's own description of what happened
 
 
 DEFAULT_SHARE_PARTS = (
+    SharePart.summary,
     SharePart.indicators,
     SharePart.malware_family,
     SharePart.initial_access,

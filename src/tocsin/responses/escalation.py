@@ -31,14 +31,16 @@ from tocsin.audit.service import SYSTEM
 from tocsin.audit.service import record as audit
 from tocsin.clock import as_utc
 from tocsin.db import transaction
+from tocsin.delivery.letters import Envelope, Reader, compose, message_id, reader_language
 from tocsin.delivery.notify import Notice as DeliveryNotice
 from tocsin.delivery.notify import write_notice
 from tocsin.jobs import Job
 from tocsin.mailer import Mailer, MemoryMailer
 from tocsin.network import service as network_service
-from tocsin.network.models import Role
+from tocsin.network.models import Membership, Role, User
 from tocsin.responses import escalation_rules as rules
 from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at, own_due_at
+from tocsin.responses.escalation_sms import queue_texts
 from tocsin.responses.models import AlertResponse, Escalation, EscalationStatus
 from tocsin.responses.service import obligation_met, policy_from
 from tocsin.state import AppState
@@ -49,6 +51,7 @@ TICK_SECONDS = 30.0
 BATCH = 500
 MAX_ROUNDS = 20
 LIVE = (Status.published, Status.updated)
+DIGEST_NAMESPACE = uuid.UUID("3c0e7f52-9a41-5b6d-8e2f-7a1b9c4d0e63")
 
 
 @dataclass
@@ -58,7 +61,8 @@ class Notice:
     escalation_id: uuid.UUID
     alert_id: uuid.UUID
     org_id: uuid.UUID
-    emails: list[EmailMessage] = field(default_factory=list)
+    silence: rules.Silence | None = None
+    people: list[str] = field(default_factory=list)  # mailboxes told
     live: DeliveryNotice | None = None  # for the outbox: live stream and webhooks of `told`
     record: dict[str, Any] = field(default_factory=dict)  # what the audit trail keeps
     notified_orgs: list[str] = field(default_factory=list)
@@ -187,10 +191,10 @@ class _Lookups:
         everyone = silent | {r for o in silent for r in self.network.escalation_relays(o)}
         self.names = network_service.names_of(session=session, org_ids=silent)
         self._emails: dict[tuple[uuid.UUID, Role], set[str]] = {}
-        for org_id, role, email in network_service.mailboxes(
-            session=session, org_ids=everyone, roles=[Role.director, Role.security_officer]
-        ):
+        self.languages: dict[str, str | None] = {}
+        for org_id, role, email, language in _people(session, everyone):
             self._emails.setdefault((org_id, role), set()).add(email)
+            self.languages[email] = language
 
     def people(self, org_ids: list[uuid.UUID], stage: Stage) -> list[str]:
         """The mailboxes told at this stage in these organisations."""
@@ -209,7 +213,7 @@ class _Lookups:
         )
 
 
-def _fire(lookups: _Lookups, escalation: Escalation, sender: str, public_url: str) -> Notice:
+def _fire(lookups: _Lookups, escalation: Escalation) -> Notice:
     """Decide who is told, keep it in the row, audit it; return what to send after commit."""
     alert = lookups.alerts[escalation.alert_id]
     name = lookups.names.get(escalation.org_id)
@@ -225,8 +229,7 @@ def _fire(lookups: _Lookups, escalation: Escalation, sender: str, public_url: st
     told = rules.told(stage, escalation.org_id, lookups.network)
     emails = lookups.people(told, stage)
     notice.notified_orgs, notice.notified_emails = [str(o) for o in told], emails
-    if emails:
-        notice.emails.append(rules.email(silence, emails, sender, public_url))
+    notice.silence, notice.people = silence, emails
     payload: dict[str, Any] = {
         "escalation_id": str(escalation.id), "alert_id": str(alert.id),
         "organisation_id": str(escalation.org_id), "obligation": escalation.obligation.value,
@@ -270,7 +273,7 @@ def _round(state: AppState) -> tuple[int, list[Notice]]:
             if not lookups.still_due(escalation):
                 session.delete(escalation)  # a stale timer: the obligation was met meanwhile
                 continue
-            notices.append(_fire(lookups, escalation, settings.mail_from, settings.public_url))
+            notices.append(_fire(lookups, escalation))
         if notices:  # one executemany rather than one UPDATE per row
             session.execute(
                 update(Escalation),
@@ -279,7 +282,9 @@ def _round(state: AppState) -> tuple[int, list[Notice]]:
             )  # fmt: skip
         _audit(session, lookups, notices, state.clock.now())
         _queue_live(session, notices, state.clock.now())
-    _send(state, notices)
+        queue_texts(session=session, fired=notices, now=state.clock.now())
+        letters = _digests(state, lookups.languages, notices)
+    _send(state, letters)
     return len(claimed), notices
 
 
@@ -288,13 +293,51 @@ def run_once(state: AppState) -> list[Notice]:
     return _round(state)[1]
 
 
-async def _mail_all(mailer: Mailer, notices: list[Notice]) -> None:
+async def _mail_all(mailer: Mailer, messages: list[EmailMessage]) -> None:
+    for message in messages:
+        try:
+            await mailer.send(message)
+        except Exception:  # the escalation is recorded; a lost e-mail must not undo it
+            log.exception("escalation digest to %s: e-mail failed", message["To"])
+
+
+def _people(
+    session: Session, org_ids: set[uuid.UUID]
+) -> list[tuple[uuid.UUID, Role, str, str | None]]:
+    """(organisation, role, e-mail, language) of the active directors and security officers."""
+    if not org_ids:
+        return []
+    rows = session.execute(
+        select(Membership.organisation_id, Membership.role, User.email, User.language)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id.in_(org_ids), User.active.is_(True))
+        .where(Membership.role.in_([Role.director, Role.security_officer]))
+    )
+    return [(org, role, email, language) for org, role, email, language in rows]
+
+
+def _digests(
+    state: AppState, languages: dict[str, str | None], notices: list[Notice]
+) -> list[EmailMessage]:
+    """One message per person and alert of this round, listing every silent organisation."""
+    settings, now = state.settings, state.clock.now()
+    grouped: dict[tuple[uuid.UUID, str], list[Notice]] = {}
     for notice in notices:
-        for message in notice.emails:
-            try:
-                await mailer.send(message)
-            except Exception:  # the escalation is recorded; a lost e-mail must not undo it
-                log.exception("escalation %s: e-mail failed", notice.escalation_id)
+        for person in notice.people:
+            grouped.setdefault((notice.alert_id, person), []).append(notice)
+    messages = []
+    for (alert_id, person), about in sorted(grouped.items(), key=lambda i: (str(i[0][0]), i[0][1])):
+        reader = Reader(
+            language=reader_language(languages.get(person), settings.language),
+            zone=settings.time_zone, public_url=settings.public_url,
+        )  # fmt: skip
+        letter = rules.digest_letter([n.silence for n in about if n.silence], reader)
+        ids = ",".join(sorted(str(n.escalation_id) for n in about))
+        event = uuid.uuid5(DIGEST_NAMESPACE, f"{alert_id}:{person}:{ids}")
+        envelope = Envelope(to=person, sender=settings.mail_from, date=now,
+                            message_id=message_id(str(event), settings.public_url))  # fmt: skip
+        messages.append(compose(letter, envelope))
+    return messages
 
 
 def _queue_live(session: Session, notices: list[Notice], now: datetime) -> None:
@@ -307,11 +350,11 @@ def _queue_live(session: Session, notices: list[Notice], now: datetime) -> None:
                          by_email=False)  # fmt: skip
 
 
-def _send(state: AppState, notices: list[Notice]) -> None:
-    """The e-mails to named people (directors, then relays), after commit."""
+def _send(state: AppState, messages: list[EmailMessage]) -> None:
+    """The digests to named people (directors, then relays), after commit."""
     mailer: Mailer = state.mailer or MemoryMailer()
-    if any(n.emails for n in notices):
-        asyncio.run(_mail_all(mailer, notices))  # ticks run in a worker thread, off the loop
+    if messages:
+        asyncio.run(_mail_all(mailer, messages))  # ticks run in a worker thread, off the loop
 
 
 def tick(state: AppState) -> None:

@@ -3,7 +3,8 @@
 Stage 1 (director): the silent organisation's own director. Stage 2 (relays): the
 directors and security officers of the organisations above it, as the network decides
 (`Network.escalation_relays`: its group and region, or the national CERT for an
-organisation with neither). A TLP:RED title never leaves in a message.
+organisation with neither). A TLP:RED title never leaves in a message. Each person gets
+one digest per alert and round, in their language, with deadlines in the hub's zone.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 
-from tocsin.alerts.marking import exercise_word
+from tocsin.delivery.letter_words import word
+from tocsin.delivery.letters import Letter, Reader
+from tocsin.marking import exercise_word, shown_title
 from tocsin.network.models import Role
 from tocsin.responses.deadlines import Obligation, Stage
 from tocsin.sharing.rules import Network
-from tocsin.sharing.tlp import TLP
+from tocsin.sharing.tlp import TLP, TLP_COLOURS
 
 
 @dataclass(frozen=True)
@@ -59,21 +61,32 @@ def _missed(silence: Silence) -> str:
     return "acknowledged" if silence.obligation is Obligation.acknowledge else "updated"
 
 
-def email(silence: Silence, to: list[str], sender: str, public_url: str) -> EmailMessage:
-    """The message to the people told."""
-    message = EmailMessage()
-    message["Subject"] = (
-        f"[{silence.tlp.label}] {_mark(silence)}{silence.organisation} has not "
-        f"{_missed(silence)} an alert: {_title(silence)}"
-    )
-    message["To"] = ", ".join(to)
-    message["From"] = sender
-    message.set_content(
-        f"{silence.organisation} has not {_missed(silence)} the {silence.severity} alert "
-        f'"{_title(silence)}" by its deadline ({silence.due_at.isoformat()}).\n\n'
-        f"Open it: {public_url.rstrip('/')}/api/v1/alerts/{silence.alert_id}\n"
-    )
-    return message
+def digest_letter(silences: list[Silence], reader: Reader) -> Letter:
+    """One message to one person about one alert: every organisation silent on it that this
+    person is told of in this round (a director of a region is not sent thirty messages)."""
+    lang, first = reader.language, silences[0]
+    title = first.title if first.tlp.in_email_body else word(lang, "red.title")
+    title = shown_title(title, exercise=first.exercise, language=lang)
+    if len(silences) == 1:
+        missed = word(lang, f"missed.{first.obligation.value}")
+        headline = word(
+            lang, "digest.subject_one", org=first.organisation, missed=missed, title=title
+        )
+    else:
+        headline = word(lang, "digest.subject", count=str(len(silences)), title=title)
+    lines = [
+        word(lang, "digest.line", org=s.organisation,
+             missed=word(lang, f"line.{s.obligation.value}"),
+             due=reader.when(s.due_at.isoformat()) or "")
+        for s in sorted(silences, key=lambda s: (s.organisation, s.obligation.value))
+    ]  # fmt: skip
+    intro = word(lang, "digest.intro", severity=word(lang, first.severity), title=title)
+    return Letter(
+        language=lang, subject=f"[{first.tlp.label}] {headline}",
+        link=reader.link(f"/alerts/{first.alert_id}"), link_label=word(lang, "open_alert"),
+        paragraphs=[intro], sections=[("", lines, False)], marking=first.tlp.label,
+        colour=TLP_COLOURS[first.tlp],
+    )  # fmt: skip
 
 
 def subject(silence: Silence) -> str:

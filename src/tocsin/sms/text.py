@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tocsin.alerts.marking import EXERCISE
+from tocsin.marking import EXERCISE
 
 SINGLE, PART = 70, 67
 ELLIPSIS = "…"

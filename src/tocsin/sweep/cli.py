@@ -76,10 +76,10 @@ def _progress(total: int, console: Console) -> Iterator[sources.Progress | None]
 
 
 def _load(
-    indicators: Path | None, hub: HubClient | None, alert: str | None
+    indicators: Path | None, hub: HubClient | None, alert: str | None, include_excluded: bool
 ) -> tuple[Loaded, datetime | None]:
     if hub is not None:
-        return load_from_hub(hub, alert)
+        return load_from_hub(hub, alert, include_excluded)
     if indicators is None:
         raise _fail("give --indicators FILE, or --hub URL with --token")
     try:
@@ -119,6 +119,34 @@ def _report_back(
     console.print(f"reported {len(sightings)} sighting(s) to the hub", highlight=False)
 
 
+def coverage(loaded: Loaded, include_excluded: bool) -> str:
+    """`12 indicators, 2 excluded by warninglist X: use --include-excluded to sweep them`."""
+    said = f"{len(loaded.indicators)} indicator(s)"
+    if loaded.excluded:
+        lists = ", ".join(
+            f"{n} by warninglist {name}" for name, n in sorted(loaded.excluded.items())
+        )
+        if include_excluded:
+            said += f", including {lists} (--include-excluded)"
+        else:
+            said += f", excluded {lists}: use --include-excluded to sweep them"
+    if loaded.rejected:
+        said += f", {len(loaded.rejected)} refused (first: {loaded.rejected[0][1]})"
+    return said
+
+
+def _usable(loaded: Loaded, include_excluded: bool, err: Console) -> None:
+    """Say what is swept; a sweep with nothing to look for is an error, never a clean run."""
+    err.print(coverage(loaded, include_excluded), highlight=False)
+    if not len(loaded.indicators):
+        raise _fail("no usable indicator to sweep for: the sweep would prove nothing")
+
+
+def _stdout_console() -> Console:
+    """The table at the terminal's width; in a file or a pipe, wide enough never to cut it."""
+    return Console() if sys.stdout.isatty() else Console(width=400)
+
+
 @app.command()
 def sweep(
     paths: Annotated[
@@ -144,6 +172,9 @@ def sweep(
         bool, typer.Option(help="mark the alert not_affected if clean")
     ] = False,
     output_format: Annotated[str, typer.Option("--output", help="table, json or csv")] = "table",
+    include_excluded: Annotated[
+        bool, typer.Option(help="also sweep for indicators a warninglist holds back")
+    ] = False,
 ) -> None:
     """Find the shared indicators in local logs. Exit 0: none seen, 1: seen, 2: error."""
     err = Console(stderr=True)
@@ -157,7 +188,8 @@ def sweep(
     mapping = _parse_mapping(field or [])
     client = HubClient(hub, token or "") if hub else None
     try:
-        loaded, alert_start = _load(indicators, client, alert)
+        loaded, alert_start = _load(indicators, client, alert, include_excluded)
+        _usable(loaded, include_excluded, err)
         window = start or (alert_start if alert else None)
         inputs = paths or (["-"] if not sys.stdin.isatty() else [])
         if not inputs:
@@ -174,7 +206,9 @@ def sweep(
                 progress=advance,
             )
         sightings = output.merged(reports)
-        output.write(output_format, output.rows(sightings, loaded), sys.stdout, Console())
+        covered = (sum(r.tally.lines for r in reports), len(loaded.indicators))
+        results = output.rows(sightings, loaded)
+        output.write(output_format, results, sys.stdout, _stdout_console(), covered)
         output.summary(reports, err)
         if client is not None and report:
             covers = window is None or (alert_start is not None and window <= alert_start)

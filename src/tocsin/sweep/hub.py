@@ -42,8 +42,11 @@ class HubClient:
         return response
 
     def indicators(self, alert: str | None = None) -> Iterator[dict[str, Any]]:
-        """Yield the caller's currently valid indicators, following the cursor."""
-        params: dict[str, str] = {"alert": alert} if alert else {}
+        """Yield the caller's currently valid indicators, those a warninglist holds back
+        included and marked (`excluded_by`), following the cursor."""
+        params: dict[str, str] = {"include_excluded": "true"}
+        if alert:
+            params["alert"] = alert
         while True:
             page = self._call("GET", "/api/v1/sweep/indicators", params=params).json()
             yield from page.get("items", [])
@@ -77,11 +80,19 @@ class HubClient:
         self._call("PUT", f"/api/v1/alerts/{alert_id}/response", json=body)
 
 
-def load_from_hub(client: HubClient, alert: str | None = None) -> tuple[Loaded, datetime | None]:
-    """Load the hub's indicators; also return the earliest first_seen (the alert's window)."""
+def load_from_hub(
+    client: HubClient, alert: str | None = None, include_excluded: bool = False
+) -> tuple[Loaded, datetime | None]:
+    """Load the hub's indicators; also return the earliest first_seen (the alert's window).
+    Those a warninglist holds back are counted in `loaded.excluded`, and swept only if asked."""
     loaded = Loaded()
     earliest: datetime | None = None
     for item in client.indicators(alert):
+        lists = item.get("excluded_by") or []
+        for name in lists:
+            loaded.excluded[name] = loaded.excluded.get(name, 0) + 1
+        if lists and not include_excluded:
+            continue
         loaded.add(item["type"], item["value"], HubRef(str(item["id"]), item.get("alert_id")))
         if item.get("first_seen"):
             seen = datetime.fromisoformat(str(item["first_seen"]).replace("Z", "+00:00"))

@@ -70,6 +70,7 @@ class Loaded:
     indicators: IndicatorSet = field(default_factory=IndicatorSet)
     refs: dict[Key, list[HubRef]] = field(default_factory=dict)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # warninglist -> values held back
 
     def add(self, kind: str | None, value: str, ref: HubRef | None = None) -> None:
         """Normalise and add one value (kind None: detect it); refusals are kept with reasons."""

@@ -44,43 +44,55 @@ def rows(sightings: dict[Key, Sighting], loaded: Loaded) -> list[dict[str, Any]]
             "first_seen": _iso(sighting.first_seen),
             "last_seen": _iso(sighting.last_seen),
             "indicator_ids": [ref.indicator_id for ref in loaded.refs.get((kind, value), [])],
+            "alert_ids": sorted(
+                {ref.alert_id for ref in loaded.refs.get((kind, value), []) if ref.alert_id}
+            ),
             "samples": [{"source": src, "line": line} for src, line in sighting.samples],
         }
         for (kind, value), sighting in ordered
     ]
 
 
-def write(kind: str, results: list[dict[str, Any]], stream: IO[str], console: Console) -> None:
-    """Write the results in the chosen output format."""
+def write(
+    kind: str, results: list[dict[str, Any]], stream: IO[str], console: Console,
+    covered: tuple[int, int] = (0, 0),
+) -> None:  # fmt: skip
+    """Write the results in the chosen output format (`covered`: lines read, indicators)."""
     if kind == "json":
         json.dump(results, stream, indent=1)
         stream.write("\n")
     elif kind == "csv":
         writer = csv.writer(stream)
-        writer.writerow(["value", "type", "count", "first_seen", "last_seen"])
+        writer.writerow(["value", "type", "count", "first_seen", "last_seen", "alerts"])
         for row in results:
-            value = spreadsheet_cell(str(row["value"] or ""))
-            seen = (row["first_seen"] or "", row["last_seen"] or "")
-            writer.writerow([value, row["type"] or "", row["count"] or "", *seen])
+            writer.writerow(
+                [
+                    spreadsheet_cell(str(row["value"] or "")),
+                    row["type"] or "",
+                    row["count"] or "",
+                    row["first_seen"] or "",
+                    row["last_seen"] or "",
+                    " ".join(row.get("alert_ids") or []),
+                ]
+            )
     else:
-        _table(results, console)
+        _table(results, console, covered)
 
 
-def _table(results: list[dict[str, Any]], console: Console) -> None:
+def _table(results: list[dict[str, Any]], console: Console, covered: tuple[int, int]) -> None:
+    lines, indicators = covered
+    swept = f"{lines:,} line(s) swept for {indicators:,} indicator(s)"
     if not results:
-        console.print("No indicator found in the logs swept.")
+        console.print(f"No indicator found in the logs swept ({swept}).", highlight=False)
         return
-    table = Table(title=f"{len(results)} indicator(s) seen")
-    for column in ("value", "type", "count", "first seen", "last seen"):
-        table.add_column(column)
+    table = Table(title=f"{len(results)} indicator(s) seen", caption=swept)
+    for column in ("value", "type", "alert", "count", "first seen", "last seen"):
+        table.add_column(column, overflow="fold")
     for row in results:
         table.add_row(
-            row["value"],
-            row["type"],
-            str(row["count"]),
-            row["first_seen"] or "-",
-            row["last_seen"] or "-",
-        )
+            row["value"], row["type"], "\n".join(row.get("alert_ids") or ["-"]),
+            str(row["count"]), row["first_seen"] or "-", row["last_seen"] or "-",
+        )  # fmt: skip
     console.print(table)
     for row in results:
         for sample in row["samples"]:

@@ -33,3 +33,9 @@ def sightings(session: Session, alert: Alert) -> dict[uuid.UUID, SightingsOut]:
         s.indicator_id: present.sightings_out(session, s, flags.get(s.indicator_id))
         for s in service.summaries(session=session, indicator_ids=ids)
     }
+
+
+def held_back(session: Session, alert: Alert) -> dict[uuid.UUID, list[str]]:
+    """Per indicator a warninglist keeps out of sweeps and feeds, the lists' names."""
+    ids = [i.id for i in alert.indicators if i.withdrawn_at is None]
+    return service.held_back(session=session, indicator_ids=ids)

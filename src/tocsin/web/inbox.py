@@ -154,6 +154,7 @@ def alert_page(
         revisions=list(reversed(differences)),
         related=alert_intel.related(session, alert, org_id_of(who), network),
         sightings=alert_intel.sightings(session, alert),
+        held_back=alert_intel.held_back(session, alert),
         own=own,
         severities=list(Severity),
         can_write=own

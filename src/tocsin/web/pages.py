@@ -13,6 +13,7 @@ from tocsin.web import (
     exercise_pages,
     exports,
     inbox,
+    notifications_page,
     offline,
     relay_board,
     responding,
@@ -27,5 +28,6 @@ router = APIRouter(include_in_schema=False)
 for part in (static.router, account.router, second_step.router, sso.router, security.router,
              sessions_page.router, inbox.router, composer.router, dashboard.router,
              responding.router, relay_board.router, declaring.router, exports.router,
-             briefing.router, offline.router, exercise_pages.router):  # fmt: skip
+             briefing.router, offline.router, exercise_pages.router,
+             notifications_page.router):  # fmt: skip
     router.include_router(part)

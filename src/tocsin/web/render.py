@@ -13,11 +13,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tocsin.alerts.marking import exercise_word, shown_title
 from tocsin.db import transaction
 from tocsin.errors import InvalidInput, NotFound, RateLimited, TocsinError
 from tocsin.indicators.attack import technique_url
 from tocsin.indicators.types import IndicatorError
+from tocsin.marking import exercise_word, shown_title
 from tocsin.settings import Settings
 from tocsin.sharing.tlp import TLP, TLP_COLOURS
 from tocsin.state import AppState
