@@ -30,7 +30,7 @@ from tocsin.publication.opening import open_alert
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
-from tocsin.web import alert_intel, responding, views
+from tocsin.web import alert_intel, responding, timeline, views
 from tocsin.web.auth import (
     FormDep,
     MemberDep,
@@ -40,6 +40,7 @@ from tocsin.web.auth import (
     org_id_of,
     principal_of,
 )
+from tocsin.web.i18n import translations
 from tocsin.web.render import page, refused_page
 
 router = APIRouter(include_in_schema=False)
@@ -90,6 +91,9 @@ def inbox(
     )
     template = "_inbox_rows.html" if request.headers.get("hx-request") else "inbox.html"
     cells = responding.cells(session, state.settings, org_id_of(who), [a.id for a in shown])
+    urgent = [a for a in summaries if responding.is_urgent(a.severity, a.status, cells.get(a.id))]
+    if cursor is None:  # the first page opens on what must be acknowledged now
+        summaries = urgent + [a for a in summaries if a not in urgent]
     return page(
         request,
         who,
@@ -98,6 +102,7 @@ def inbox(
         chosen=chosen,
         next_cursor=next_cursor,
         cells=cells,
+        urgent=urgent,
         stream_url=STREAM_PATH if _has_stream(state) else "",
         categories=list(Category),
         severities=list(Severity),
@@ -145,13 +150,18 @@ def alert_page(
         for i in range(len(history))
     ]
     own = alert.source_org_id == org_id_of(who)
+    response = responding.section(session, state.settings, principal_of(who), alert)
+    urgent = response is not None and response.live and response.row.acknowledged_at is None \
+        and alert.severity is Severity.critical  # fmt: skip
     return page(
         request,
         who,
         "alert.html",
         alert=shown,
-        response=responding.section(session, state.settings, principal_of(who), alert),
-        revisions=list(reversed(differences)),
+        response=response,
+        urgent=urgent,
+        stream_url=STREAM_PATH if _has_stream(state) else "",
+        revisions=timeline.entries(differences, translations(who.language).gettext),
         related=alert_intel.related(session, alert, org_id_of(who), network),
         sightings=alert_intel.sightings(session, alert),
         own=own,
