@@ -17,12 +17,19 @@ from starlette.datastructures import FormData
 
 from tocsin.alerts.vocab import CareService, Category, Severity
 from tocsin.indicators.extract import extract
-from tocsin.relay.vocab import HandlingStatus, Nature, RegulatoryCategory
+from tocsin.relay.vocab import (
+    DEFAULT_SHARE_PARTS,
+    HandlingStatus,
+    Nature,
+    RegulatoryCategory,
+    SharePart,
+)
+from tocsin.sharing.tlp import TLP
 
 COMMAS = {"description.systems"}  # free text, comma-separated
-TICKED = {"impacts.care.services"}  # checkboxes, one value each
+TICKED = {"impacts.care.services", "auto_share.parts"}  # checkboxes, one value each
 FLAGS = {"impacts.personal_data", "impacts.care.degraded_mode", "causes.known",
-         "identity.essential_services_operator", "anonymous"}  # fmt: skip
+         "identity.essential_services_operator", "anonymous", "auto_share.anonymous"}  # fmt: skip
 DATES = {"description.discovered_at"}  # a datetime-local field, read as UTC
 CLEARABLE = {"kind"}  # top-level: emptied means none, not "unchanged"
 OWN = {"csrf_token", "declaration_id", "paste", "indicator", "attack_steps"}
@@ -38,15 +45,18 @@ def choices() -> dict[str, Any]:
     """The closed vocabularies the form offers."""
     return {"categories": list(RegulatoryCategory), "kinds": list(Category),
             "natures": list(Nature), "severities": list(Severity),
-            "handling": list(HandlingStatus), "services": list(CareService)}  # fmt: skip
+            "handling": list(HandlingStatus), "services": list(CareService),
+            "share_parts": list(SharePart), "share_tlps": [t for t in TLP if t is not TLP.red],
+            "share_scopes": ["group", "region", "national"],
+            "share_defaults": [p.value for p in DEFAULT_SHARE_PARTS]}  # fmt: skip
 
 
 def _field(name: str, raw: str, form: FormData) -> Any:
     value = raw.strip()
     if name in FLAGS:
         return value in ("on", "true")
-    if name in TICKED:
-        return [str(v) for v in form.getlist(name)]
+    if name in TICKED:  # an empty hidden value keeps "none ticked" apart from "not on the form"
+        return [str(v) for v in form.getlist(name) if str(v)]
     if value == "":
         return None
     if name in COMMAS:
@@ -76,6 +86,8 @@ def document_of(form: FormData, stored: dict[str, Any] | None = None) -> dict[st
             target[leaf] = value
     for name in FLAGS - {n for n in FLAGS if "." in n}:
         document[name] = form.get(name) in ("on", "true")  # unticked boxes are not posted
+    if "auto_share.tlp" in form:  # unticked means named, not the block's default (anonymous)
+        document["auto_share"]["anonymous"] = form.get("auto_share.anonymous") in ("on", "true")
     if "attack_steps" in form:
         document["attack_steps"] = steps_of(str(form.get("attack_steps") or ""))
     if "paste" in form or "indicator" in form:
@@ -142,7 +154,7 @@ def values_of(document: dict[str, Any]) -> dict[str, Any]:
 
     top = {k: document.get(k) for k in ("title", "category", "kind", "nature", "severity",
                                          "anonymous", "identity", "description", "impacts",
-                                         "causes")}  # fmt: skip
+                                         "causes", "auto_share")}  # fmt: skip
     walk("", top)
     values["attack_steps"] = "\n".join(_step_line(s) for s in document.get("attack_steps", []))
     values["indicator"] = [f"{i['type']} {i['value']}" for i in document.get("indicators", [])]

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from tocsin.alerts.vocab import Severity
 from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, InvalidInput, NotFound
 from tocsin.network import service as network_service
@@ -26,7 +27,7 @@ from tocsin.relay import service as relay_service
 from tocsin.relay.api import RELAY_ANALYST_ROLES
 from tocsin.relay.api import _policy as relay_policy
 from tocsin.relay.schemas import ApplyIn, DeclarationIn, DeclarationPatch, QualifyIn
-from tocsin.relay.vocab import DeclarationStatus
+from tocsin.relay.vocab import DeclarationStatus, RegulatoryCategory, SharePart
 from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
@@ -204,7 +205,8 @@ def declaration_page(
                 declarant=declarant,
                 document=relay_service.document(declaration), tlps=list(TLP),
                 scopes=["group", "region", "national"], errors={}, proposals=pending,
-                can_apply=can_apply)  # fmt: skip
+                can_apply=can_apply, category=RegulatoryCategory(declaration.category),
+                severities=list(Severity), share_parts=list(SharePart))  # fmt: skip
 
 
 @router.post("/declarations/{declaration_id}/proposals/{proposal_id}/apply")
@@ -247,6 +249,10 @@ def qualify(
             fields[name] = str(form.get(name)).strip()
     if form.get("scope"):
         fields["scope"] = {"kind": form.get("scope")}
+    if form.get("severity"):
+        fields["severity"] = form.get("severity")
+    if form.get("parts_chosen"):  # the page's form ticks each part it shares; none is none
+        fields["include"] = [str(part) for part in form.getlist("include")]
     try:
         choice = QualifyIn.model_validate(fields)
         if not _relay_analyst(principal):
