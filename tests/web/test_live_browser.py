@@ -28,6 +28,7 @@ def test_an_update_and_a_closure_reach_the_open_pages_live(tmp_path: Path) -> No
             _sign_in(inbox, base, "so_E1")
             reader.goto(f"{base}/alerts/{alert_id}")
             hub = state.live_hub
+            assert hub is not None
             deadline = time.monotonic() + 10
             while hub.connection_count(world.ids["E1"]) < 2 and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -54,5 +55,5 @@ def test_an_update_and_a_closure_reach_the_open_pages_live(tmp_path: Path) -> No
             reader.screenshot(path=str(shot), full_page=True)
             browser.close()
     finally:
-        serving.close()
+        next(serving, None)  # past its yield: the server stops
     assert problems == []

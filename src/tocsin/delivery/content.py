@@ -15,7 +15,7 @@ from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.sharing.tlp import TLP
 
 # Deliveries that carry a notice (to relays, to authors) rather than an alert revision.
-NOTICE_ACTIONS = frozenset({"declaration", "correlation", "escalation"})
+NOTICE_ACTIONS = frozenset({"declaration", "correlation", "escalation", "reminder"})
 
 
 def event_type(action: str) -> str:

@@ -82,6 +82,12 @@ def _when(context: Context, moment: datetime | str | None) -> str:
 
 
 @pass_context
+def _duration(context: Context, moment: datetime) -> str:
+    """How far a moment is from now, either way: `2 h 05 min`."""
+    return localtime.duration_text(abs(moment - context["now"]), context["lang"])
+
+
+@pass_context
 def _countdown(context: Context, moment: datetime | None) -> str:
     """`dans 25 min` before a deadline, `en retard de 1 h 05 min` after it."""
     if moment is None:
@@ -102,7 +108,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        attack_link=_attack_link, tlp_colour=_tlp_colour, when=_when, countdown=_countdown
+        attack_link=_attack_link,
+        tlp_colour=_tlp_colour,
+        when=_when,
+        countdown=_countdown,
+        duration=_duration,
     )
     return env
 
