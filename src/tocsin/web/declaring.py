@@ -62,14 +62,14 @@ def _save(
         stored = relay_service.get_own(session=session, declaration_id=uuid.UUID(existing),
                                        org_id=principal.org_id, network=network)  # fmt: skip
         before = relay_service.content_of(stored).model_dump(mode="json")
-        patch = DeclarationPatch.model_validate(document_of(form, before))
+        patch = DeclarationPatch.model_validate(document_of(form, before, settings.time_zone))
         declaration, _ = relay_service.edit(
             session=session, declaration_id=uuid.UUID(existing), patch=patch,
             org_id=principal.org_id, by=principal.actor, network=network,
             policy=relay_policy(settings), now=now,
         )  # fmt: skip
         return declaration.id
-    content = DeclarationIn.model_validate(document_of(form))
+    content = DeclarationIn.model_validate(document_of(form, None, settings.time_zone))
     declaration = relay_service.declare(
         session=session, content=content, org_id=principal.org_id, by=principal.actor,
         network=network, policy=relay_policy(settings), now=now,
@@ -110,7 +110,7 @@ def declare_form(
 @router.get("/declarations/{declaration_id}/edit")
 def edit_form(
     request: Request, declaration_id: uuid.UUID, who: MemberDep, session: SessionDep,
-    network: NetworkDep,
+    network: NetworkDep, settings: SettingsDep,
 ) -> Response:  # fmt: skip
     """The saved declaration in the form: what autosave kept survives a reload."""
     try:
@@ -126,7 +126,8 @@ def edit_form(
         # Once shared, a change must become a proposal for the relay (the API does that);
         # the form does not, so it is offered only while the declaration is open.
         return RedirectResponse(f"/declarations/{declaration_id}", status_code=303)
-    values = values_of(relay_service.content_of(declaration).model_dump(mode="json"))
+    stored = relay_service.content_of(declaration).model_dump(mode="json")
+    values = values_of(stored, settings.time_zone)
     return _form(request, who, values=values, errors={}, declaration_id=str(declaration_id),
                  drafts=[])  # fmt: skip
 
