@@ -110,6 +110,19 @@ def _director_sees_escalation(walk: Walk, state: AppState, world: World) -> None
     walk.shot(director, "5-director")
 
 
+def _relay_board(walk: Walk, relay: Any, alert_id: str, world: World) -> None:
+    """The region sees E2 acknowledged and E3 overdue in its grid, and reminds E3."""
+    from playwright.sync_api import expect
+
+    relay.goto(f"{walk.base}/relay")
+    expect(relay.locator(f"#grid-{world.ids['E2']} td.state-acknowledged")).to_have_count(1)
+    expect(relay.locator(f"#grid-{world.ids['E3']} td.state-overdue")).to_have_count(1)
+    walk.shot(relay, "6-relay-board")
+    relay.click(f"#remind-{alert_id}")
+    expect(relay.locator("#reminded")).to_contain_text("relancé")
+    relay.goto(f"{walk.base}/alerts/{alert_id}")
+
+
 def _update_and_close_live(
     walk: Walk, relay: Any, peer: Any, state: AppState, world: World
 ) -> None:
@@ -125,11 +138,11 @@ def _update_and_close_live(
     expect(peer.locator("#revisions")).to_contain_text("Deux autres établissements",
                                                       timeout=10_000)  # fmt: skip
     expect(peer.locator("#live-banner")).to_be_visible()
-    walk.shot(peer, "6-update-live")
+    walk.shot(peer, "7-update-live")
     relay.goto(relay.url.split("#")[0])
     relay.click("#close-alert")
     expect(peer.locator(".label.status")).to_have_text("close", timeout=10_000)
-    walk.shot(peer, "7-closed-live")
+    walk.shot(peer, "8-closed-live")
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -146,6 +159,7 @@ def test_the_crisis_walked_in_french(tmp_path: Path, width: int) -> None:
             relay, alert_id = _qualify(walk, declaration_id)
             peer = _peer_first_sight(walk, alert_id)
             _director_sees_escalation(walk, state, world)
+            _relay_board(walk, relay, alert_id, world)
             _update_and_close_live(walk, relay, peer, state, world)
             walk.browser.close()
     finally:
