@@ -90,3 +90,22 @@ def test_empty_sections_are_left_out(client: TestClient, world: World) -> None:
     for section in ("timeline", "countermeasures", "related", "care-impact"):
         assert f'id="{section}"' not in page, section
     assert 'id="indicators"' in page and 'id="revisions"' in page
+
+
+def test_an_old_unacknowledged_critical_alert_still_opens_the_inbox_and_shows_once(
+    client: TestClient, world: World, clock: ManualClock
+) -> None:
+    from tocsin.web import inbox
+
+    old = publish(client, world, "E2", title="Old but unacknowledged")
+    for index in range(inbox.PAGE_SIZE + 1):
+        clock.advance(timedelta(minutes=1))
+        publish(client, world, "E3", title=f"Routine {index:02d}", severity="low")
+    sign_in(client, "so_E1")
+    first = client.get("/inbox", headers=EN).text
+    assert first.index("Old but unacknowledged") < first.index("Routine 25")
+    cursor = first.split("/inbox?cursor=")[1].split('"')[0]
+    rest = client.get(f"/inbox?cursor={cursor}", headers={"HX-Request": "true", **EN}).text
+    assert old["id"] not in rest and "Routine 00" in rest
+    filtered = client.get("/inbox", params={"severity": "low"}, headers=EN).text
+    assert old["id"] not in filtered  # a filter shows what it asks for, nothing pinned

@@ -315,31 +315,6 @@ def escalations_of(*, session: Session, alert_id: uuid.UUID) -> list[Escalation]
     return list(session.scalars(query))
 
 
-def escalated_to_directors(
-    *, session: Session, org_id: uuid.UUID
-) -> list[tuple[Escalation, Alert]]:
-    """Escalations fired to this organisation's directors for alerts still live and not yet
-    acknowledged by it, newest first: what its director is asked to see to now."""
-    query = (
-        select(Escalation, Alert)
-        .join(Alert, Alert.id == Escalation.alert_id)
-        .join(
-            AlertResponse,
-            (AlertResponse.alert_id == Escalation.alert_id)
-            & (AlertResponse.org_id == Escalation.org_id),
-        )
-        .where(
-            Escalation.org_id == org_id,
-            Escalation.stage == Stage.director,
-            Escalation.status == EscalationStatus.fired,
-            AlertResponse.acknowledged_at.is_(None),
-            Alert.status.in_([Status.published, Status.updated]),
-        )
-        .order_by(Escalation.fired_at.desc(), Escalation.id)
-    )
-    return [(escalation, alert) for escalation, alert in session.execute(query)]
-
-
 def response_of(
     *, session: Session, alert_id: uuid.UUID, org_id: uuid.UUID
 ) -> AlertResponse | None:

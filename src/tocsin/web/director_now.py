@@ -16,7 +16,7 @@ from tocsin.posture import service as posture
 from tocsin.relay import service as relay_service
 from tocsin.relay.models import Declaration
 from tocsin.relay.vocab import DeclarationStatus
-from tocsin.responses import service as responses
+from tocsin.responses import waiting
 from tocsin.responses.models import Escalation
 from tocsin.sharing.rules import Network
 from tocsin.web import charts, responding
@@ -50,7 +50,7 @@ def needs(
                                               status=None, after=None, limit=50)  # fmt: skip
     incidents = [d for d in declarations
                  if d.org_id == org_id and d.status in LIVE_DECLARATIONS]  # fmt: skip
-    escalations = responses.escalated_to_directors(session=session, org_id=org_id)
+    escalations = waiting.escalated_to_directors(session=session, org_id=org_id)
     return Needs(urgent=urgent, escalations=escalations, incidents=incidents)
 
 

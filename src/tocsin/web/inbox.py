@@ -27,6 +27,7 @@ from tocsin.network.auth import NetworkDep
 from tocsin.pagination import decode_cursor, encode_cursor
 from tocsin.publication import service as publication
 from tocsin.publication.opening import open_alert
+from tocsin.responses import waiting
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
@@ -85,15 +86,20 @@ def inbox(
         limit=PAGE_SIZE + 1,
     )
     shown = rows[:PAGE_SIZE]
-    summaries = [present.alert_summary(session, a, org_id_of(who), network) for a in shown]
     next_cursor = (
         encode_cursor(shown[-1].created_at, shown[-1].id) if len(rows) > PAGE_SIZE else None
     )
+    # Unacknowledged critical alerts open the first page whatever their age (unfiltered
+    # inbox); the later pages leave them out, so no alert shows twice.
+    pinned = [] if any(chosen.values()) else waiting.awaiting_acknowledgement(
+        session=session, org_id=org_id_of(who), severity=Severity.critical, limit=PAGE_SIZE
+    )  # fmt: skip
+    pinned_ids = {a.id for a in pinned}
+    shown = (pinned if cursor is None else []) + [a for a in shown if a.id not in pinned_ids]
+    summaries = [present.alert_summary(session, a, org_id_of(who), network) for a in shown]
     template = "_inbox_rows.html" if request.headers.get("hx-request") else "inbox.html"
     cells = responding.cells(session, state.settings, org_id_of(who), [a.id for a in shown])
     urgent = [a for a in summaries if responding.is_urgent(a.severity, a.status, cells.get(a.id))]
-    if cursor is None:  # the first page opens on what must be acknowledged now
-        summaries = urgent + [a for a in summaries if a not in urgent]
     return page(
         request,
         who,
