@@ -253,6 +253,7 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     # exercises: the organiser and the relays above it read the report
     ("GET", "/exercises/{exercise_id}/report"): (),
     ("GET", "/exercises/{exercise_id}/report.pdf"): (),
+    ("POST", "/relay/alerts/{alert_id}/remind"): (WRITER, RELAY_ANALYST, SEES_ALERT, OVERSEER),
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

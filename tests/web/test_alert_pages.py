@@ -93,8 +93,11 @@ def test_revisions_show_what_changed(client: TestClient, world: World) -> None:
     text = client.get(f"/alerts/{alert['id']}", headers=EN).text
     assert "Revision 2" in text and "Contained" in text
     diff = text.split("Revision 2")[1].split("Revision 1")[0]
-    assert "severity" in diff and "critical" in diff and "high" in diff
-    assert "ipv4 198.51.100.4" in diff and "domain evil.example.com" in diff
+    # plain sentences, not a table of paths
+    assert "Severity lowered from critical to high." in diff
+    assert "Indicator added: ipv4 198.51.100.4" in diff
+    assert "Indicator withdrawn: domain evil.example.com" in diff
+    assert "care_impact" not in diff and "<table" not in diff
 
 
 def test_an_invisible_or_absent_alert_is_a_404_page(client: TestClient, world: World) -> None:
@@ -246,7 +249,7 @@ def test_the_alert_page_shows_related_alerts_and_what_the_network_saw(
     related = page[page.index('id="related"') :]
     assert f'href="/alerts/{first["id"]}">First wave</a>' in related
     indicators = page[page.index('id="indicators"') : page.index('id="countermeasures"')]
-    assert '<td class="seen">1 · 2026-01-01 07:00 UTC</td>' in indicators
+    assert '<td class="seen" data-label="Seen by">1 · 1 Jan 2026 08:00</td>' in indicators
     client.post("/signout")
     sign_in(client, "so_E5")  # another region: E1's and E4's alerts are not its to read
     assert client.get(f"/alerts/{second['id']}").status_code == 404

@@ -46,15 +46,18 @@ def _free_port() -> int:
         return port
 
 
-def _serve(tmp_path: Path, *, run_workers: bool = False) -> Iterator[tuple[str, World, AppState]]:
-    """A node serving on a free port, on its own SQLite file, with the test network."""
+def _serve(
+    tmp_path: Path, *, run_workers: bool = False, **overrides: Any
+) -> Iterator[tuple[str, World, AppState]]:
+    """A node serving on a free port, on its own SQLite file, with the test network;
+    `overrides` are further settings (e.g. a short acknowledgement deadline)."""
     _require_chromium()
     load_all_models()
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     engine = make_engine(url)
     migrate(engine)
     settings = Settings(environment="test", data_dir=tmp_path, database_url=url,
-                        run_workers=run_workers)  # fmt: skip
+                        run_workers=run_workers, **overrides)  # fmt: skip
     state = AppState(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
                      clock=SystemClock())  # fmt: skip
     world = build_world(state)

@@ -47,7 +47,8 @@ def test_a_draft_survives_a_reload_with_every_block_indicators_and_steps(
     assert {(i["type"], i["value"]) for i in full["indicators"]} == {
         ("ipv4", "198.51.100.7"), ("url", "http://c2.example.net/x")}  # fmt: skip
     first, second = full["attack_steps"]
-    assert first["technique"] == "T1566" and first["at"].startswith("2025-06-02T07:30")
+    # typed on the hub's clock (Paris, UTC+2 in summer), stored in UTC, shown back as typed
+    assert first["technique"] == "T1566" and first["at"].startswith("2025-06-02T05:30")
     assert second == {"technique": "T1486", "description": "Imaging servers encrypted", "at": None}
     # The reload: the address the autosave gave brings the whole draft back into the form.
     form = client.get(f"/declarations/{declaration_id}/edit", headers=EN)

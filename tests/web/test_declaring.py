@@ -40,7 +40,8 @@ def test_title_and_category_are_enough_and_the_relays_see_the_four_blocks(
     full = client.get(f"/api/v1/declarations/{declaration_id}", headers=world.auth("R1")).json()
     assert full["description"]["systems"] == ["PACS", "RIS"]
     assert full["impacts"]["care"]["degraded_mode"] is True
-    assert full["description"]["discovered_at"].startswith("2026-01-01T06:30")
+    # typed on the hub's clock (Paris, UTC+1 in winter), stored in UTC
+    assert full["description"]["discovered_at"].startswith("2026-01-01T05:30")
     page = client.get(f"/declarations/{declaration_id}", headers=EN)
     assert page.status_code == 200 and "Ransom note on the imaging servers." in page.text
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 # Deliveries that carry a notice (to relays, to authors) rather than an alert revision.
-NOTICE_ACTIONS = frozenset({"declaration", "correlation", "escalation"})
+NOTICE_ACTIONS = frozenset({"declaration", "correlation", "escalation", "reminder"})
 
 
 def event_type(action: str) -> str:

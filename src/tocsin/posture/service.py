@@ -156,6 +156,16 @@ def posture_of(*, session: Session, org_id: uuid.UUID, now: datetime) -> Posture
     return Posture(org_id, lines, scoring.score(score_lines, now), last)
 
 
+def signoffs_of(*, session: Session, org_id: uuid.UUID, since: datetime) -> list[PostureSignoff]:
+    """The organisation's sign-offs since a moment, oldest first: its score's history."""
+    query = (
+        select(PostureSignoff)
+        .where(PostureSignoff.organisation_id == org_id, PostureSignoff.signed_at >= since)
+        .order_by(PostureSignoff.signed_at, PostureSignoff.id)
+    )
+    return list(session.scalars(query))
+
+
 def weakest(
     *, session: Session, org_ids: Iterable[uuid.UUID], now: datetime, limit: int
 ) -> list[tuple[uuid.UUID, str, int]]:

@@ -28,7 +28,7 @@ from tocsin.posture.models import ItemStatus
 from tocsin.posture.schemas import AnswerIn
 from tocsin.sharing.rules import Network
 from tocsin.state import AppState
-from tocsin.web import responding
+from tocsin.web import director_now, responding
 from tocsin.web.auth import FormDep, MemberDep, PostingMemberDep, Visitor, org_id_of, principal_of
 from tocsin.web.render import page
 
@@ -87,6 +87,7 @@ def _dashboard(
     current = posture.posture_of(session=session, org_id=org.id, now=now)
     alerts = received(session, org.id, network, now - WINDOW)
     own = org.id == org_id_of(who)
+    cells = response_cells(state, session, org.id, alerts)
     return page(
         request,
         who,
@@ -95,7 +96,9 @@ def _dashboard(
         posture=current,
         alerts=alerts,
         own=own,
-        cells=response_cells(state, session, org.id, alerts),
+        cells=cells,
+        now_needs=director_now.needs(session, org.id, network, alerts, cells),
+        score_chart=director_now.score_chart(session, org.id, current.score, now, who.language),
         statuses=list(ItemStatus),
         is_director=own and "director" in {r.value for r in principal_of(who).roles},
     )

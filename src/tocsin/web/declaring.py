@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from tocsin.alerts.vocab import Severity
 from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, InvalidInput, NotFound
 from tocsin.network import service as network_service
@@ -26,7 +27,7 @@ from tocsin.relay import service as relay_service
 from tocsin.relay.api import RELAY_ANALYST_ROLES
 from tocsin.relay.api import _policy as relay_policy
 from tocsin.relay.schemas import ApplyIn, DeclarationIn, DeclarationPatch, QualifyIn
-from tocsin.relay.vocab import DeclarationStatus
+from tocsin.relay.vocab import DeclarationStatus, RegulatoryCategory, SharePart
 from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
@@ -61,14 +62,14 @@ def _save(
         stored = relay_service.get_own(session=session, declaration_id=uuid.UUID(existing),
                                        org_id=principal.org_id, network=network)  # fmt: skip
         before = relay_service.content_of(stored).model_dump(mode="json")
-        patch = DeclarationPatch.model_validate(document_of(form, before))
+        patch = DeclarationPatch.model_validate(document_of(form, before, settings.time_zone))
         declaration, _ = relay_service.edit(
             session=session, declaration_id=uuid.UUID(existing), patch=patch,
             org_id=principal.org_id, by=principal.actor, network=network,
             policy=relay_policy(settings), now=now,
         )  # fmt: skip
         return declaration.id
-    content = DeclarationIn.model_validate(document_of(form))
+    content = DeclarationIn.model_validate(document_of(form, None, settings.time_zone))
     declaration = relay_service.declare(
         session=session, content=content, org_id=principal.org_id, by=principal.actor,
         network=network, policy=relay_policy(settings), now=now,
@@ -109,7 +110,7 @@ def declare_form(
 @router.get("/declarations/{declaration_id}/edit")
 def edit_form(
     request: Request, declaration_id: uuid.UUID, who: MemberDep, session: SessionDep,
-    network: NetworkDep,
+    network: NetworkDep, settings: SettingsDep,
 ) -> Response:  # fmt: skip
     """The saved declaration in the form: what autosave kept survives a reload."""
     try:
@@ -125,7 +126,8 @@ def edit_form(
         # Once shared, a change must become a proposal for the relay (the API does that);
         # the form does not, so it is offered only while the declaration is open.
         return RedirectResponse(f"/declarations/{declaration_id}", status_code=303)
-    values = values_of(relay_service.content_of(declaration).model_dump(mode="json"))
+    stored = relay_service.content_of(declaration).model_dump(mode="json")
+    values = values_of(stored, settings.time_zone)
     return _form(request, who, values=values, errors={}, declaration_id=str(declaration_id),
                  drafts=[])  # fmt: skip
 
@@ -204,7 +206,8 @@ def declaration_page(
                 declarant=declarant,
                 document=relay_service.document(declaration), tlps=list(TLP),
                 scopes=["group", "region", "national"], errors={}, proposals=pending,
-                can_apply=can_apply)  # fmt: skip
+                can_apply=can_apply, category=RegulatoryCategory(declaration.category),
+                severities=list(Severity), share_parts=list(SharePart))  # fmt: skip
 
 
 @router.post("/declarations/{declaration_id}/proposals/{proposal_id}/apply")
@@ -247,6 +250,10 @@ def qualify(
             fields[name] = str(form.get(name)).strip()
     if form.get("scope"):
         fields["scope"] = {"kind": form.get("scope")}
+    if form.get("severity"):
+        fields["severity"] = form.get("severity")
+    if form.get("parts_chosen"):  # the page's form ticks each part it shares; none is none
+        fields["include"] = [str(part) for part in form.getlist("include")]
     try:
         choice = QualifyIn.model_validate(fields)
         if not _relay_analyst(principal):

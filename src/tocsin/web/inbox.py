@@ -27,10 +27,11 @@ from tocsin.network.auth import NetworkDep
 from tocsin.pagination import decode_cursor, encode_cursor
 from tocsin.publication import service as publication
 from tocsin.publication.opening import open_alert
+from tocsin.responses import waiting
 from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
-from tocsin.web import alert_intel, responding, views
+from tocsin.web import alert_intel, responding, timeline, views
 from tocsin.web.auth import (
     FormDep,
     MemberDep,
@@ -40,6 +41,7 @@ from tocsin.web.auth import (
     org_id_of,
     principal_of,
 )
+from tocsin.web.i18n import translations
 from tocsin.web.render import page, refused_page
 
 router = APIRouter(include_in_schema=False)
@@ -84,12 +86,20 @@ def inbox(
         limit=PAGE_SIZE + 1,
     )
     shown = rows[:PAGE_SIZE]
-    summaries = [present.alert_summary(session, a, org_id_of(who), network) for a in shown]
     next_cursor = (
         encode_cursor(shown[-1].created_at, shown[-1].id) if len(rows) > PAGE_SIZE else None
     )
+    # Unacknowledged critical alerts open the first page whatever their age (unfiltered
+    # inbox); the later pages leave them out, so no alert shows twice.
+    pinned = [] if any(chosen.values()) else waiting.awaiting_acknowledgement(
+        session=session, org_id=org_id_of(who), severity=Severity.critical, limit=PAGE_SIZE
+    )  # fmt: skip
+    pinned_ids = {a.id for a in pinned}
+    shown = (pinned if cursor is None else []) + [a for a in shown if a.id not in pinned_ids]
+    summaries = [present.alert_summary(session, a, org_id_of(who), network) for a in shown]
     template = "_inbox_rows.html" if request.headers.get("hx-request") else "inbox.html"
     cells = responding.cells(session, state.settings, org_id_of(who), [a.id for a in shown])
+    urgent = [a for a in summaries if responding.is_urgent(a.severity, a.status, cells.get(a.id))]
     return page(
         request,
         who,
@@ -98,6 +108,7 @@ def inbox(
         chosen=chosen,
         next_cursor=next_cursor,
         cells=cells,
+        urgent=urgent,
         stream_url=STREAM_PATH if _has_stream(state) else "",
         categories=list(Category),
         severities=list(Severity),
@@ -145,13 +156,18 @@ def alert_page(
         for i in range(len(history))
     ]
     own = alert.source_org_id == org_id_of(who)
+    response = responding.section(session, state.settings, principal_of(who), alert)
+    urgent = response is not None and response.live and response.row.acknowledged_at is None \
+        and alert.severity is Severity.critical  # fmt: skip
     return page(
         request,
         who,
         "alert.html",
         alert=shown,
-        response=responding.section(session, state.settings, principal_of(who), alert),
-        revisions=list(reversed(differences)),
+        response=response,
+        urgent=urgent,
+        stream_url=STREAM_PATH if _has_stream(state) else "",
+        revisions=timeline.entries(differences, translations(who.language).gettext),
         related=alert_intel.related(session, alert, org_id_of(who), network),
         sightings=alert_intel.sightings(session, alert),
         held_back=alert_intel.held_back(session, alert),

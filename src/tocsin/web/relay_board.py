@@ -16,25 +16,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tocsin.alerts import reads
 from tocsin.alerts.models import Alert
-from tocsin.deps import SessionDep, StateDep
-from tocsin.errors import NotFound
+from tocsin.deps import NowDep, SessionDep, StateDep
+from tocsin.errors import Conflict, NotFound
 from tocsin.network import service as network_service
 from tocsin.network.auth import NetworkDep
+from tocsin.oncall import service as on_call
 from tocsin.posture import service as posture
 from tocsin.relay import service as relay_service
+from tocsin.relay.api import RELAY_ANALYST_ROLES
 from tocsin.relay.models import Declaration, DeclarationStatus
+from tocsin.responses import reminders
 from tocsin.responses import service as responses
 from tocsin.responses.models import AlertResponse
 from tocsin.settings import Settings
 from tocsin.sharing.rules import Network
-from tocsin.web.auth import MemberDep, org_id_of
+from tocsin.web import relay_grid
+from tocsin.web.auth import MemberDep, PostingMemberDep, org_id_of, principal_of
 from tocsin.web.charts import daily_bars
+from tocsin.web.i18n import translations
 from tocsin.web.render import page
 from tocsin.web.responding import escalates_at
 
@@ -50,6 +55,7 @@ MAX_POSTURES = 300  # a national CERT's perimeter is the whole country: the weak
 class Line:
     """One establishment's answer to one alert, as the relay sees it."""
 
+    org_id: uuid.UUID
     organisation: str
     received_at: datetime | None
     acknowledged_at: datetime | None
@@ -72,16 +78,17 @@ def _lines(
 
 
 def _line(settings: Settings, alert: Alert, row: AlertResponse, name: str) -> Line:
-    return Line(name, row.received_at, row.acknowledged_at,
+    return Line(row.org_id, name, row.received_at, row.acknowledged_at,
                 row.applicability.value if row.applicability else None,
                 escalates_at(settings, alert, row))  # fmt: skip
 
 
-def _silent(board: list[tuple[Alert, list[Line]]]) -> list[tuple[str, int]]:
-    """(establishment, alerts it has not acknowledged), the most silent first."""
-    counts = Counter(line.organisation for _, lines in board for line in lines
+def _silent(board: list[tuple[Alert, list[Line]]]) -> list[tuple[uuid.UUID, str, int]]:
+    """(id, establishment, alerts it has not acknowledged), the most silent first."""
+    counts = Counter((line.org_id, line.organisation) for _, lines in board for line in lines
                      if line.acknowledged_at is None)  # fmt: skip
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
+    return [(org_id, name, count) for (org_id, name), count in ranked]
 
 
 def _waiting(session: Session, viewer: uuid.UUID, network: Network) -> list[Declaration]:
@@ -97,7 +104,9 @@ def _postures(session: Session, orgs: list[uuid.UUID], now: datetime) -> list[tu
     return [(str(org_id), name, score) for org_id, name, score in rows]
 
 
-def _timeline(alerts: list[Alert], waiting: list[Declaration], now: datetime) -> Markup:
+def _timeline(
+    alerts: list[Alert], waiting: list[Declaration], now: datetime, language: str
+) -> Markup:
     days = [(now - timedelta(days=n)).date() for n in range(RECENT.days - 1, -1, -1)]
     index = {d: i for i, d in enumerate(days)}
     counts = {"alerts": [0] * len(days), "declarations": [0] * len(days)}
@@ -106,7 +115,10 @@ def _timeline(alerts: list[Alert], waiting: list[Declaration], now: datetime) ->
     ]:
         if moment.date() in index:
             counts[name][index[moment.date()]] += 1
-    return daily_bars(days, counts, "alerts and declarations per day")
+    _ = translations(language).gettext
+    legend = {"alerts": _("Alerts"), "declarations": _("Declarations")}
+    return daily_bars(days, counts, _("Alerts and declarations per day, last 30 days"), legend,
+                      lambda day: day.strftime("%d/%m"))  # fmt: skip
 
 
 @router.get("/relay")
@@ -133,4 +145,26 @@ def relay_board(
     return page(request, who, "relay.html", board=board, silent=silent, waiting=waiting, now=now,
                 declarants=declarants,
                 postures=_postures(session, sorted(perimeter), now),
-                timeline=_timeline([a for a, _ in board], waiting, now))  # fmt: skip
+                timeline=_timeline([a for a, _ in board], waiting, now, who.language),
+                grid=relay_grid.grid(board, now),
+                on_call=on_call.contacts_of_many(session=session,
+                                                 org_ids={o for o, _, _ in silent}),
+                reminded=request.query_params.get("reminded", ""))  # fmt: skip
+
+
+@router.post("/relay/alerts/{alert_id}/remind")
+def remind(
+    alert_id: uuid.UUID, who: PostingMemberDep, session: SessionDep, network: NetworkDep,
+    now: NowDep,
+) -> Response:  # fmt: skip
+    """Remind, in one action, every silent establishment of the perimeter about an alert."""
+    principal = principal_of(who)
+    principal.require_writer()
+    principal.require_role(*RELAY_ANALYST_ROLES)
+    try:
+        reminded = reminders.remind_silent(session=session, alert_id=alert_id,
+                                           relay_id=principal.org_id, network=network,
+                                           by=principal.actor, now=now)  # fmt: skip
+    except Conflict:
+        reminded = []
+    return RedirectResponse(f"/relay?reminded={len(reminded)}#relay-{alert_id}", status_code=303)

@@ -11,8 +11,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from tocsin import localtime
 from tocsin.db import transaction
 from tocsin.errors import InvalidInput, NotFound, RateLimited, TocsinError
 from tocsin.indicators.attack import technique_url
@@ -70,8 +72,32 @@ def _tlp_colour(tlp: str) -> str:
     return TLP_COLOURS[TLP(tlp)]
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+@pass_context
+def _when(context: Context, moment: datetime | str | None) -> str:
+    """A stored moment (aware, or its ISO text) on the hub's clock in the reader's words."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return localtime.moment_text(moment, zone_name=context["time_zone"], language=context["lang"])
+
+
+@pass_context
+def _duration(context: Context, moment: datetime) -> str:
+    """How far a moment is from now, either way: `2 h 05 min`."""
+    return localtime.duration_text(abs(moment - context["now"]), context["lang"])
+
+
+@pass_context
+def _countdown(context: Context, moment: datetime | None) -> str:
+    """`dans 25 min` before a deadline, `en retard de 1 h 05 min` after it."""
+    if moment is None:
+        return ""
+    now: datetime = context["now"]
+    gettext = context["_"]
+    span = localtime.duration_text(abs(moment - now), context["lang"])
+    text: str = gettext("in %(span)s") if moment > now else gettext("overdue by %(span)s")
+    return text % {"span": span}
 
 
 @functools.cache
@@ -82,7 +108,13 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(attack_link=_attack_link, tlp_colour=_tlp_colour, when=_when)
+    env.globals.update(
+        attack_link=_attack_link,
+        tlp_colour=_tlp_colour,
+        when=_when,
+        countdown=_countdown,
+        duration=_duration,
+    )
     env.globals.update(shown_title=shown_title, exercise_word=exercise_word)
     return env
 
@@ -98,7 +130,8 @@ def render(
 ) -> Response:
     """A page in the reader's language, with the security headers."""
     catalogue: gettext.GNUTranslations = translations(language)
-    settings: Settings = request.app.state.tocsin.settings
+    state: AppState = request.app.state.tocsin
+    settings = state.settings
     html = (
         environment()
         .get_template(template)
@@ -108,7 +141,7 @@ def render(
             time_zone=settings.time_zone,
             _=catalogue.gettext,
             ngettext=catalogue.ngettext,
-            **values,
+            **({"now": state.clock.now()} | values),
         )
     )
     all_headers = security_headers(settings) | (headers or {})

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert
+from tocsin.alerts.vocab import Severity, Status
 from tocsin.deps import NowDep, SessionDep
 from tocsin.errors import Forbidden, InvalidInput
 from tocsin.network.auth import NetworkDep
@@ -44,6 +45,7 @@ class Section:
     can_respond: bool
     escalates_at: datetime | None
     applicabilities: list[str]
+    live: bool  # a closed or retracted alert asks nothing more: no acknowledgement, no clock
 
 
 def section(
@@ -57,7 +59,7 @@ def section(
     return Section(
         row=row, can_respond=_writer(principal) and row.recipient,
         escalates_at=escalates_at(settings, alert, row),
-        applicabilities=[a.value for a in Applicability],
+        applicabilities=[a.value for a in Applicability], live=alert.status.is_live,
     )  # fmt: skip
 
 
@@ -87,6 +89,16 @@ def cells(
             cell["applicability"] = row.applicability.value
         found[alert.id] = cell
     return found
+
+
+def is_urgent(severity: Severity, status: Status, cell: dict[str, Any] | None) -> bool:
+    """A live critical alert this organisation received and has not acknowledged yet."""
+    return (
+        severity is Severity.critical
+        and status.is_live
+        and cell is not None
+        and "acknowledged_at" not in cell
+    )
 
 
 def _change(form: Any) -> ResponseIn:

@@ -78,9 +78,12 @@
     banner.hidden = false;
   }
 
+  var UUID = /^[0-9a-f-]{36}$/;
+
   // Live inbox: the stream announces an alert; we fetch its row as this reader may see it.
-  function insertRow(alertId, severity, table) {
-    if (!/^[0-9a-f-]{36}$/.test(alertId) || document.getElementById("alert-" + alertId)) return;
+  // A new alert goes on top; an update or a closure replaces the row where it stands.
+  function placeRow(alertId, severity, action, table) {
+    if (!UUID.test(alertId)) return;
     fetch("/alerts/" + alertId + "/row", { credentials: "same-origin" }).then(function (response) {
       return response.ok ? response.text() : "";
     }).then(function (html) {
@@ -91,10 +94,12 @@
       var row = holder.querySelector("tr");
       if (!row || !body) return;
       row.classList.add("fresh");
-      body.insertBefore(row, body.firstChild);
+      var existing = document.getElementById("alert-" + alertId);
+      if (existing) existing.replaceWith(row);
+      else body.insertBefore(row, body.firstChild);
       var empty = document.getElementById("inbox-empty");
       if (empty) empty.hidden = true;
-      if (severity === "critical") {
+      if (severity === "critical" && action === "alert.publish") {
         showBanner(table.dataset.criticalText + " : " + row.querySelector("a").textContent,
                    "/alerts/" + alertId);
         beep();
@@ -102,20 +107,53 @@
     });
   }
 
-  function wireStream() {
-    var table = document.getElementById("inbox");
-    if (!table || !table.dataset.stream || !window.EventSource) return;
-    var source = new EventSource(table.dataset.stream, { withCredentials: true });
-    function handle(event) {
-      var data;
-      try { data = JSON.parse(event.data); } catch (e) { return; }
-      // The stream's envelope carries the alert, as this reader may see it, under "data".
-      var alert = data.data || data;
-      insertRow(String(alert.id || ""), String(alert.severity || ""), table);
-    }
-    ["alert.publish", "alert.update"].forEach(function (name) {
-      source.addEventListener(name, handle);
+  // An open alert page follows its alert: a new revision or a closure redraws the page
+  // (unless the reader is typing, then only the banner says it changed).
+  function redrawAlert(article) {
+    var typing = Array.prototype.some.call(document.querySelectorAll("#alert-page textarea"),
+      function (area) { return area.value.trim() !== ""; });
+    var text = article.dataset.updatedText;
+    if (typing) { showBanner(text, window.location.pathname); return; }
+    fetch(window.location.pathname, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      if (!html) return;
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("alert-page");
+      var current = document.getElementById("alert-page");
+      if (!fresh || !current) return;
+      current.replaceWith(fresh);
+      showBanner(text, window.location.pathname);
     });
+  }
+
+  function openStream(url, handle) {
+    var source = new EventSource(url, { withCredentials: true });
+    ["alert.publish", "alert.update", "alert.close", "alert.retract"].forEach(function (name) {
+      source.addEventListener(name, function (event) {
+        var data;
+        try { data = JSON.parse(event.data); } catch (e) { return; }
+        // The stream's envelope carries the alert, as this reader may see it, under "data".
+        var alert = data.data || data;
+        handle(name, String(alert.id || ""), String(alert.severity || ""));
+      });
+    });
+  }
+
+  function wireStream() {
+    if (!window.EventSource) return;
+    var table = document.getElementById("inbox");
+    if (table && table.dataset.stream) {
+      openStream(table.dataset.stream, function (name, alertId, severity) {
+        placeRow(alertId, severity, name, table);
+      });
+    }
+    var article = document.getElementById("alert-page");
+    if (article && article.dataset.stream) {
+      openStream(article.dataset.stream, function (name, alertId) {
+        var shown = document.getElementById("alert-page");
+        if (shown && alertId === shown.dataset.alertId) redrawAlert(shown);
+      });
+    }
   }
 
   onReady(function () {
