@@ -236,6 +236,7 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", "/declarations/{declaration_id}/qualify"): (IN_CELL,),
     ("POST", "/declarations/{declaration_id}/proposals/{proposal_id}/apply"): (IN_CELL,),
     ("GET", "/declarations/{declaration_id}/edit"): (IN_CELL, DECLARANT_404, WRITER),
+    ("GET", "/api/v1/feeds/suricata.rules"): (READ,),
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }

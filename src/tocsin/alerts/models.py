@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tocsin.alerts.vocab import Category, RevisionAction, Severity, Status
@@ -77,6 +77,9 @@ class AlertIndicator(Base):
     valid_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
+    # Context (a MISP attribute with to_ids false, an observation): shown, searched and
+    # correlated, never in blocklists, the RPZ or detection exports.
+    context: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     alert: Mapped[Alert] = relationship(back_populates="indicators")
 
