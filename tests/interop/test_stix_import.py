@@ -190,3 +190,18 @@ def test_a_bundle_over_the_body_limit_gets_413(state: AppState, world: World) ->
         response = import_(client, world, "E1", bundle)
         assert response.status_code == 413
         assert client.get("/api/v1/alerts", headers=world.auth("E1")).json()["items"] == []
+
+
+def test_a_sighting_dates_the_indicator_it_saw_and_is_kept(
+    client: TestClient, world: World
+) -> None:
+    ind = sdo("indicator", 40, pattern="[domain-name:value = 'seen.example.net']",
+              pattern_type="stix", valid_from=T)  # fmt: skip
+    sighting = sdo("sighting", 41, sighting_of_ref=ind["id"], count=3,
+                   first_seen="2025-02-01T08:00:00.000Z", last_seen=T)  # fmt: skip
+    bundle = {"type": "bundle", "id": ID.format(kind="bundle", n=4), "objects": [ind, sighting]}
+    [draft] = import_(client, world, "E1", bundle).json()["drafts"]
+    assert draft["attachments"] == 1
+    alert = client.get(f"/api/v1/alerts/{draft['id']}", headers=world.auth("E1")).json()
+    [indicator] = alert["indicators"]
+    assert indicator["first_seen"].startswith("2025-02-01T08:00")

@@ -162,6 +162,7 @@ class _Draft:
     kept: list[Attachment] = field(default_factory=list)
     mapped: set[str] = field(default_factory=set)
     tlps: set[TLP] = field(default_factory=set)
+    rows_of: dict[str, list[IndicatorIn]] = field(default_factory=dict)  # by STIX indicator id
 
 
 def _whole(found: list[tuple[IndicatorType, str]], pattern: str) -> list[tuple[IndicatorType, str]]:
@@ -227,7 +228,8 @@ def _map(d: _Draft, obj: dict[str, Any]) -> bool:
         d.indicators += rows
         return bool(rows)
     if kind == "indicator" and obj["pattern_type"] == "stix":
-        d.indicators += _indicator_rows(obj)
+        d.rows_of[obj["id"]] = _indicator_rows(obj)
+        d.indicators += d.rows_of[obj["id"]]
     elif kind == "indicator" and obj["pattern_type"] in v.RULE_PATTERN_TYPES:
         action = obj.get("description") or obj.get("name") or "Deploy this detection rule"
         d.measures[obj["id"]] = {
@@ -274,6 +276,17 @@ def _markings(d: _Draft, obj: dict[str, Any]) -> None:
     d.tlps |= {v.TLP_BY_MARKING_ID[r] for r in refs if r in v.TLP_BY_MARKING_ID}
 
 
+def _date_sighted(d: _Draft) -> None:
+    """A sighting, kept attached, dates the indicator it saw: first seen at the earliest."""
+    for kept in (a.document for a in d.kept if a.document.get("type") == "sighting"):
+        try:
+            seen = v.parse_timestamp(kept.get("first_seen"))
+        except ValueError:
+            continue
+        for row in d.rows_of.get(str(kept.get("sighting_of_ref")), []):
+            row.first_seen = min(row.first_seen, seen) if row.first_seen else seen
+
+
 def _fill(
     group: _Group, by_id: dict[str, tuple[int, dict[str, Any]]], errors: list[FieldError]
 ) -> _Draft:
@@ -292,6 +305,7 @@ def _fill(
             d.mapped.add(obj["id"])
         elif not is_mapped:
             d.kept.append(Attachment("stix-object", obj["id"], obj))
+    _date_sighted(d)
     for observed in [a for a in d.kept if a.document.get("type") == "observed-data"]:
         refs = observed.document.get("object_refs")
         if isinstance(refs, list) and refs and set(refs) <= d.mapped:
