@@ -134,6 +134,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/api/v1/feeds/indicators.csv"): (READ,),
     ("GET", "/api/v1/feeds/rpz.zone"): (READ,),
     ("GET", "/api/v1/feeds/{kind}.txt"): (READ,),
+    ("GET", "/api/v1/feeds/suricata.rules"): (READ,),
     # intel
     ("GET", f"{A}/related"): (READ, SEES_ALERT),
     ("POST", "/api/v1/sightings"): (WRITER,),
@@ -236,7 +237,6 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", "/declarations/{declaration_id}/qualify"): (IN_CELL,),
     ("POST", "/declarations/{declaration_id}/proposals/{proposal_id}/apply"): (IN_CELL,),
     ("GET", "/declarations/{declaration_id}/edit"): (IN_CELL, DECLARANT_404, WRITER),
-    ("GET", "/api/v1/feeds/suricata.rules"): (READ,),
     # Unknown TAXII paths get a TAXII-shaped 404 instead of the API's problem document.
     **{(m, "/taxii2/{rest:path}"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }
