@@ -134,6 +134,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/api/v1/feeds/indicators.csv"): (READ,),
     ("GET", "/api/v1/feeds/rpz.zone"): (READ,),
     ("GET", "/api/v1/feeds/{kind}.txt"): (READ,),
+    ("GET", "/api/v1/feeds/suricata.rules"): (READ,),
     # intel
     ("GET", f"{A}/related"): (READ, SEES_ALERT),
     ("POST", "/api/v1/sightings"): (WRITER,),

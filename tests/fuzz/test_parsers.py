@@ -103,9 +103,11 @@ def test_stix_import_refuses_bad_bundles_by_object_and_never_crashes(
     bundle: dict[str, Any],
 ) -> None:
     try:
-        plan_bundle(json.loads(json.dumps(bundle)))
-    except InvalidInput as refused:
-        assert refused.errors and all(e.field and e.reason for e in refused.errors)
+        _, refused = plan_bundle(json.loads(json.dumps(bundle)))
+    except InvalidInput as exc:
+        refused = exc.errors
+        assert refused
+    assert all(e.field and e.reason for e in refused)
 
 
 MISP_KEYS = ["info", "uuid", "date", "threat_level_id", "Attribute", "Object", "Tag", "analysis"]
@@ -115,6 +117,8 @@ MISP_KEYS = ["info", "uuid", "date", "threat_level_id", "Attribute", "Object", "
 @given(event=st.dictionaries(st.sampled_from(MISP_KEYS), json_values, max_size=6))
 def test_misp_import_refuses_bad_events_and_never_crashes(event: dict[str, Any]) -> None:
     try:
-        plan_event({"Event": event})
-    except InvalidInput as refused:
-        assert refused.errors and all(e.field and e.reason for e in refused.errors)
+        _, refused = plan_event({"Event": event})
+    except InvalidInput as exc:
+        refused = exc.errors
+        assert refused
+    assert all(e.field and e.reason for e in refused)

@@ -164,3 +164,20 @@ def test_csv_cells_never_start_a_formula(client: Any, world: World) -> None:
     assert values == {"invoice\r\n198.51.100.7.exe", "tab\there.exe", "'=HYPERLINK(\"x\").exe",
                       "'+cmd.exe", "'-x.exe", "'@SUM(1).exe", "plain.exe"}  # fmt: skip
     assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in values)
+
+
+def test_csv_lines_end_in_crlf_and_the_rpz_reports_what_it_cannot_hold(
+    client: Any, world: World
+) -> None:
+    long_name = ".".join(["a" * 62] * 3 + ["a" * 60, "fr"])  # 252 characters: *. makes 254
+    odd = [{"type": "domain", "value": "-dash.example.org"},
+           {"type": "domain", "value": long_name}]  # fmt: skip
+    publish(client, world, "E1", tlp="green", indicators=odd + alert_body()["indicators"])
+    body = feed(client, world, "E5", "indicators.csv").content
+    assert body.count(b"\r\n") == len(body.splitlines()) and b"\n" not in body.replace(b"\r\n", b"")
+    zone = feed(client, world, "E5", "rpz.zone").text
+    assert "; not listed: -dash.example.org: not a host name" in zone
+    assert f"; not listed: {long_name}: too long" in zone
+    parsed = dns.zone.from_text(zone, origin="rpz.tocsin.test.", relativize=True)
+    assert {str(name) for name in parsed.nodes} == {
+        "@", "evil.example.com", "*.evil.example.com"}  # fmt: skip

@@ -67,3 +67,31 @@ def test_a_deeply_nested_pattern_is_a_clear_refusal_not_a_traceback(
     assert "nested deeper" in refused.output
     assert refused.exception is None or isinstance(refused.exception, SystemExit)
     assert "Traceback" not in refused.output
+
+
+def test_import_keeps_the_valid_part_and_reports_each_refusal(
+    runner: CliRunner, world: World, tmp_path: Path
+) -> None:
+    event = foreign_event()
+    event["Event"]["Attribute"][1]["value"] = "not a domain!"
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    org = ["--org", str(world.ids["E1"])]
+    machine = runner.invoke(app, ["import", str(path), "--json", *org])
+    assert machine.exit_code == 0, machine.output
+    report = json.loads(machine.stdout)
+    assert len(report["drafts"]) == 1 and report["drafts"][0]["id"]
+    [refusal] = report["refused"]
+    assert refusal["object"] == "Attribute[1] 0a1b2c3d-0000-4000-8000-000000000002"
+    assert "domain" in refusal["reason"]
+    human = runner.invoke(app, ["import", str(path), "--dry-run"])
+    assert human.exit_code == 0 and "1 refused" in human.output
+    strict = runner.invoke(app, ["import", str(path), "--dry-run", "--strict", "--json"])
+    assert strict.exit_code == 2
+    assert json.loads(strict.stdout.splitlines()[0])["refused"][0]["object"] == refusal["object"]
+    nothing = tmp_path / "nothing.json"
+    bundle_id = "bundle--00000000-0000-4000-8000-000000000000"
+    only_bad = {"type": "bundle", "id": bundle_id, "objects": [{"type": "indicator", "id": "x"}]}
+    nothing.write_text(json.dumps(only_bad))
+    refused_all = runner.invoke(app, ["import", str(nothing), "--dry-run"])
+    assert refused_all.exit_code == 2 and "objects[0] x" in refused_all.output

@@ -77,8 +77,18 @@ def test_an_exported_event_loads_in_pymisp_with_misp_types_and_tags(
     assert event.info == alert["title"]
     tags = {t.name for t in event.tags}
     assert {"tlp:amber", "PAP:AMBER",
-            'misp-galaxy:mitre-attack-pattern="Brute force - T1110.001"',
-            'misp-galaxy:mitre-attack-pattern="Encryption - T1486"'} <= tags  # fmt: skip
+            'misp-galaxy:mitre-attack-pattern="Password Guessing - T1110.001"',
+            'misp-galaxy:mitre-attack-pattern="Data Encrypted for Impact - T1486"'} <= tags  # fmt: skip
+    [galaxy] = response.json()["Event"]["Galaxy"]
+    assert galaxy["type"] == "mitre-attack-pattern"
+    clusters = {c["value"]: c for c in galaxy["GalaxyCluster"]}
+    assert clusters["Password Guessing - T1110.001"]["meta"]["external_id"] == ["T1110.001"]
+    assert clusters["Data Encrypted for Impact - T1486"]["tag_name"] in tags
+    assert str(response.json()["Event"]["analysis"]) == "1"
+    assert int(response.json()["Event"]["timestamp"]) > 0
+    closed = client.post(f"/api/v1/alerts/{alert['id']}/close", headers=world.auth("E1"))
+    assert closed.status_code == 200, closed.text
+    assert str(export_misp(client, world, "E2", alert["id"]).json()["Event"]["analysis"]) == "2"
     typed = {(a.type, a.category, a.value) for a in event.attributes}
     assert ("domain", "Network activity", "evil.example.com") in typed
     assert ("ip-dst", "Network activity", "203.0.113.7") in typed
@@ -120,7 +130,9 @@ def test_a_foreign_event_maps_tags_objects_and_sightings(client: TestClient, wor
     assert (alert["tlp"], alert["pap"], alert["severity"]) == ("green", "amber", "high")
     values = {(i["type"], i["value"]): i for i in alert["indicators"]}
     assert set(values) == {("ipv4", "198.51.100.23"), ("domain", "login-aphp.example.net"),
-                           ("filename", "facture.pdf.exe"), ("sha256", "b" * 64)}  # fmt: skip
+                           ("sha256", "b" * 64)}  # fmt: skip
+    assert values[("sha256", "b" * 64)]["comment"] == "file name: facture.pdf.exe"
+    assert values[("ipv4", "198.51.100.23")]["comment"] == "port: 443"
     assert values[("ipv4", "198.51.100.23")]["first_seen"].startswith("2026-01-30")
     assert values[("domain", "login-aphp.example.net")]["comment"] == "fake portal"
     assert alert["attack_steps"] == [
@@ -130,23 +142,52 @@ def test_a_foreign_event_maps_tags_objects_and_sightings(client: TestClient, wor
         {"action": "Hunt it", "rule_kind": "sigma", "rule": "title: x"}]  # fmt: skip
 
 
-def test_a_bad_event_lists_each_failing_attribute_and_stores_nothing(
+def test_a_bad_value_is_refused_alone_and_strict_refuses_the_event(
     client: TestClient, world: World
 ) -> None:
     event = foreign_event()
     event["Event"]["Attribute"][1]["value"] = "not a domain!"
     event["Event"]["Object"][0]["Attribute"][1]["value"] = "xyz"
-    response = import_(client, world, "E1", event)
-    assert response.status_code == 422
-    fields = [e["field"] for e in response.json()["errors"]]
-    assert fields == [
+    refused = [
         "Attribute[1] 0a1b2c3d-0000-4000-8000-000000000002",
         "Object[0] 0a1b2c3d-0000-4000-8000-0000000000f1 Attribute[1] "
         "0a1b2c3d-0000-4000-8000-000000000012",
     ]
+    strict = import_(client, world, "E1", event, strict="true")
+    assert strict.status_code == 422
+    assert [e["field"] for e in strict.json()["errors"]] == refused
+    assert client.get("/api/v1/alerts", headers=world.auth("E1")).json()["items"] == []
+    response = import_(client, world, "E1", event)
+    assert response.status_code == 201, response.text
+    assert [r["object"] for r in response.json()["refused"]] == refused
+    [draft] = response.json()["drafts"]
+    alert = client.get(f"/api/v1/alerts/{draft['id']}", headers=world.auth("E1")).json()
+    assert {(i["type"], i["value"]) for i in alert["indicators"]} == {
+        ("ipv4", "198.51.100.23"), ("filename", "facture.pdf.exe")}  # fmt: skip
     del event["Event"]["info"]
     assert import_(client, world, "E1", event).status_code == 422
-    assert client.get("/api/v1/alerts", headers=world.auth("E1")).json()["items"] == []
+
+
+def test_onion_urls_without_a_scheme_and_windows_paths_are_indicators(
+    client: TestClient, world: World
+) -> None:
+    event = foreign_event()["Event"]  # bare, as PyMISP's own test events are
+    event["Attribute"] = [
+        {"type": "url", "category": "Network activity", "value": "decrypttozxybarc.onion",
+         "uuid": "0a1b2c3d-0000-4000-8000-0000000000a1", "to_ids": True},
+        {"type": "filename", "category": "Artifacts dropped", "value": "%TEMP%\\~Update.lnk",
+         "uuid": "0a1b2c3d-0000-4000-8000-0000000000a2", "to_ids": True},
+    ]  # fmt: skip
+    event["Object"] = []
+    response = import_(client, world, "E1", event)
+    assert response.status_code == 201, response.text
+    assert response.json()["refused"] == []
+    [draft] = response.json()["drafts"]
+    alert = client.get(f"/api/v1/alerts/{draft['id']}", headers=world.auth("E1")).json()
+    values = {(i["type"], i["value"]): i["comment"] for i in alert["indicators"]}
+    assert set(values) == {("url", "http://decrypttozxybarc.onion/"),
+                           ("filename", "~Update.lnk")}  # fmt: skip
+    assert values[("filename", "~Update.lnk")] == "path: %TEMP%\\~Update.lnk"
 
 
 def test_the_establishment_hit_is_a_victim_object_unless_anonymous_to_the_reader(

@@ -169,3 +169,15 @@ def test_an_anonymous_victim_leaves_the_export_of_a_peer_but_not_of_its_relays(
     assert not [r for r in by_type(peer, "relationship") if r["relationship_type"] == "targets"]
     relay = export(client, world, "G1", alert_id).json()
     assert "Org E1" in {i["name"] for i in by_type(relay, "identity")}
+
+
+def test_downloads_carry_their_media_type_and_a_file_name(client: TestClient, world: World) -> None:
+    alert = publish(client, world, "E1", tlp="green")
+    stix = export(client, world, "E5", alert["id"])
+    assert stix.headers["content-type"] == "application/stix+json;version=2.1"
+    name = f'attachment; filename="tocsin-{alert["id"]}.stix.json"'
+    assert stix.headers["content-disposition"] == name
+    misp = client.get(f"/api/v1/alerts/{alert['id']}/export", params={"format": "misp"},
+                      headers=world.auth("E5"))  # fmt: skip
+    assert misp.headers["content-type"] == "application/json"
+    assert misp.headers["content-disposition"].endswith(f'{alert["id"]}.misp.json"')

@@ -113,7 +113,7 @@ def test_a_foreign_bundle_becomes_one_draft_per_report_and_keeps_the_rest(
         {"at": None, "description": "Phishing", "technique": "T1566"}]  # fmt: skip
 
 
-def test_a_bad_bundle_lists_each_failing_object_and_stores_nothing(
+def test_bad_objects_are_refused_one_by_one_and_the_rest_imported(
     client: TestClient, world: World
 ) -> None:
     bundle = foreign_bundle()
@@ -122,26 +122,47 @@ def test_a_bad_bundle_lists_each_failing_object_and_stores_nothing(
     del broken["objects"][1]["is_family"]
     broken["objects"][6]["created"] = "yesterday"
     broken["objects"].append({"type": "indicator", "id": "nope"})
-    response = import_(client, world, "E1", broken)
-    assert response.status_code == 422
-    fields = {e["field"]: e["reason"] for e in response.json()["errors"]}
-    assert set(fields) == {
+    refused = {
+        f"objects[0] {bundle['objects'][0]['id']}",
         f"objects[1] {bundle['objects'][1]['id']}",
         f"objects[6] {bundle['objects'][6]['id']}",
         "objects[10] nope",
     }
-    # the bad pattern is reported once the structure is sound
-    broken["objects"][1]["is_family"] = True
-    broken["objects"][6]["created"] = T
-    broken["objects"].pop()
-    response = import_(client, world, "E1", broken)
-    assert response.status_code == 422
-    [error] = response.json()["errors"]
-    assert error["field"] == f"objects[0] {bundle['objects'][0]['id']}"
-    assert "IPv4" in error["reason"]
+    strict = import_(client, world, "E1", broken, strict="true")
+    assert strict.status_code == 422
+    fields = {e["field"]: e["reason"] for e in strict.json()["errors"]}
+    assert set(fields) == refused
+    assert "IPv4" in fields[f"objects[0] {bundle['objects'][0]['id']}"]
     assert client.get("/api/v1/alerts", headers=world.auth("E1")).json()["items"] == []
+
+    response = import_(client, world, "E1", broken)
+    assert response.status_code == 201, response.text
+    assert {r["object"] for r in response.json()["refused"]} == refused
+    assert [d["title"] for d in response.json()["drafts"]] == [
+        "Qakbot wave", "Fortinet", f"Imported STIX bundle {bundle['id']}"]  # fmt: skip
+    only_bad = {"type": "bundle", "id": bundle["id"], "objects": broken["objects"][:2]}
+    assert import_(client, world, "E1", only_bad).status_code == 422  # nothing left
     assert import_(client, world, "E1", {"hello": "world"}).status_code == 422
     assert import_(client, world, "viewer_E1", bundle).status_code == 403
+
+
+def test_observables_and_lone_objects_import(client: TestClient, world: World) -> None:
+    address = {"type": "ipv4-addr", "spec_version": "2.1", "value": "198.51.100.7",
+               "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"}  # fmt: skip
+    observed = sdo("observed-data", 20, first_observed=T, last_observed=T,
+                   number_observed=1, object_refs=[address["id"]])  # fmt: skip
+    report = sdo("report", 21, name="Scan", published=T,
+                 object_refs=[address["id"], observed["id"]])  # fmt: skip
+    bundle = {"type": "bundle", "id": ID.format(kind="bundle", n=1),
+              "objects": [address, observed, report]}  # fmt: skip
+    response = import_(client, world, "E1", bundle)
+    assert response.status_code == 201, response.text
+    assert response.json()["refused"] == []
+    [draft] = response.json()["drafts"]
+    assert (draft["indicators"], draft["attachments"]) == (1, 0)  # the address, as context
+    lone = sdo("campaign", 22, name="Spear Phishing")
+    [kept] = import_(client, world, "E1", lone).json()["drafts"]
+    assert kept["attachments"] == 1
 
 
 def test_strictest_marking_wins_and_red_stays_with_the_importer(
@@ -185,3 +206,18 @@ def test_a_deeply_nested_pattern_is_a_422_naming_the_object(
     assert answer.status_code == 422, answer.text
     [error] = answer.json()["errors"]
     assert "indicator--" in error["field"] and "nested deeper" in error["reason"]
+
+
+def test_a_sighting_dates_the_indicator_it_saw_and_is_kept(
+    client: TestClient, world: World
+) -> None:
+    ind = sdo("indicator", 40, pattern="[domain-name:value = 'seen.example.net']",
+              pattern_type="stix", valid_from=T)  # fmt: skip
+    sighting = sdo("sighting", 41, sighting_of_ref=ind["id"], count=3,
+                   first_seen="2025-02-01T08:00:00.000Z", last_seen=T)  # fmt: skip
+    bundle = {"type": "bundle", "id": ID.format(kind="bundle", n=4), "objects": [ind, sighting]}
+    [draft] = import_(client, world, "E1", bundle).json()["drafts"]
+    assert draft["attachments"] == 1
+    alert = client.get(f"/api/v1/alerts/{draft['id']}", headers=world.auth("E1")).json()
+    [indicator] = alert["indicators"]
+    assert indicator["first_seen"].startswith("2025-02-01T08:00")

@@ -81,6 +81,9 @@ class AlertIndicator(Base):
     valid_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
+    # Context (a MISP attribute with to_ids false, an observation): shown, searched and
+    # correlated, never in blocklists, the RPZ or detection exports.
+    context: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     alert: Mapped[Alert] = relationship(back_populates="indicators")
 

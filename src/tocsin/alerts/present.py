@@ -56,6 +56,7 @@ def indicator_out(row: AlertIndicator) -> IndicatorOut:
         comment=row.comment,
         first_seen=row.first_seen,
         valid_until=row.valid_until,
+        context=row.context,
     )
 
 

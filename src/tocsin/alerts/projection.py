@@ -56,6 +56,7 @@ def content_of(alert: Alert) -> AlertContent:
                     "comment": i.comment,
                     "first_seen": i.first_seen,
                     "valid_until": i.valid_until,
+                    "context": i.context,
                 }
                 for i in alert.indicators
                 if i.withdrawn_at is None

@@ -76,6 +76,11 @@ class IndicatorIn(Strict):
     comment: str | None = Field(default=None, max_length=2000)
     first_seen: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
+    context: bool = Field(
+        default=False,
+        description="context only: shown, searched and correlated, never in blocklists, "
+        "the RPZ or detection exports (MISP to_ids false)",
+    )
 
     @model_validator(mode="after")
     def _normalise(self) -> IndicatorIn:
@@ -135,7 +140,9 @@ class AlertContent(Strict):
             kept = merged.get(key)
             if kept is None:
                 merged[key] = item
-            elif item.comment and item.comment != kept.comment:
+                continue
+            kept.context = kept.context and item.context  # detection wins over context
+            if item.comment and item.comment != kept.comment:
                 kept.comment = "; ".join(c for c in (kept.comment, item.comment) if c)
         return list(merged.values())
 
@@ -182,6 +189,7 @@ class IndicatorOut(BaseModel):
     comment: str | None
     first_seen: datetime | None
     valid_until: datetime | None
+    context: bool = False
 
 
 class ScopeOut(BaseModel):

@@ -103,6 +103,7 @@ def _apply_indicators(alert: Alert, wanted: list[IndicatorIn], now: datetime) ->
         row.comment = item.comment
         row.first_seen = item.first_seen
         row.valid_until = item.valid_until
+        row.context = item.context
         row.withdrawn_at = None
     for key, row in existing.items():
         if key not in keep and row.withdrawn_at is None:

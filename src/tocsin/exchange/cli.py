@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tocsin.audit.service import Actor
-from tocsin.errors import TocsinError
+from tocsin.errors import InvalidInput, TocsinError
 
 console = Console(stderr=True)
 
@@ -43,12 +43,36 @@ def _state() -> Any:
     return build_state(Settings())
 
 
+def _print_report(report: Any, dry_run: bool) -> None:
+    table = Table("draft", "title", "tlp", "indicators", "steps", "countermeasures", "kept",
+                  title=f"{report.format} import{' (dry run)' if dry_run else ''}")  # fmt: skip
+    for d in report.drafts:
+        table.add_row(str(d.id or "-"), d.title, d.tlp.value, str(d.indicators),
+                      str(d.attack_steps), str(d.countermeasures), str(d.attachments))  # fmt: skip
+    console.print(table)
+    if report.refused:
+        refusals = Table("refused object", "reason", title=f"{len(report.refused)} refused")
+        for refusal in report.refused:
+            refusals.add_row(refusal.object, refusal.reason)
+        console.print(refusals)
+
+
 def import_command(
-    file: Annotated[Path, typer.Argument(help="a STIX 2.1 bundle or a MISP event (JSON)")],
+    file: Annotated[Path, typer.Argument(help="a STIX 2.1 bundle or object, or a MISP event")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="report, store nothing")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="all or nothing: any refused object refuses the file")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print only the report as JSON, refusals included")
+    ] = False,
     org: OrgOpt = None,
 ) -> None:
-    """Import a STIX bundle or a MISP event (detected) as draft alerts of an organisation."""
+    """Import a STIX bundle or a MISP event (detected) as draft alerts of an organisation.
+
+    The valid objects are imported and each refused one is reported with its reason; exits 0
+    when something was imported, 2 when nothing could be (or, with --strict, on any refusal).
+    """
     from tocsin.db import transaction
     from tocsin.exchange.imports import import_document
     from tocsin.network import service as network_service
@@ -67,16 +91,17 @@ def import_command(
             report = import_document(
                 session=session, document=document, org_id=acting, by=Actor(org_id=org_id),
                 network=network_service.load_network(session=session),
-                now=state.clock.now(), dry_run=dry_run,
+                now=state.clock.now(), dry_run=dry_run, strict=strict,
             )  # fmt: skip
+    except InvalidInput as exc:
+        if as_json:
+            refused = [{"object": e.field, "reason": e.reason} for e in exc.errors]
+            typer.echo(json.dumps({"drafts": [], "refused": refused}))
+        raise _fail(str(exc)) from None
     except TocsinError as exc:
         raise _fail(str(exc)) from None
-    table = Table("draft", "title", "tlp", "indicators", "steps", "countermeasures", "kept",
-                  title=f"{report.format} import{' (dry run)' if dry_run else ''}")  # fmt: skip
-    for d in report.drafts:
-        table.add_row(str(d.id or "-"), d.title, d.tlp.value, str(d.indicators),
-                      str(d.attack_steps), str(d.countermeasures), str(d.attachments))  # fmt: skip
-    console.print(table)
+    if not as_json:
+        _print_report(report, dry_run)
     typer.echo(report.model_dump_json())
 
 
@@ -115,7 +140,11 @@ def import_feed_command(
     location: Annotated[str, typer.Argument(help="feed directory or URL (manifest.json inside)")],
     org: OrgOpt = None,
 ) -> None:
-    """Import the new and changed events of a MISP feed as drafts; resumable."""
+    """Import the new and changed events of a MISP feed as drafts; resumable.
+
+    A refused event is reported and skipped, the others imported; exits 2 only when the
+    feed's manifest cannot be read.
+    """
     from tocsin.exchange.misp_feed import import_feed, open_feed
 
     org_id = _org(org)
@@ -126,9 +155,16 @@ def import_feed_command(
         sessions=state.sessions, source=open_feed(location), org_id=org_id,
         by=Actor(org_id=org_id), clock=state.clock,
     )  # fmt: skip
-    console.print(f"{len(report.imported)} imported, {report.unchanged} unchanged")
-    if report.failed:
-        raise _fail(f"stopped at {report.failed[0]}: {report.failed[1]} (run again to resume)")
+    console.print(
+        f"{len(report.imported)} imported, {report.unchanged} unchanged, "
+        f"{len(report.refused)} refused, {len(report.unreadable)} unreadable"
+    )
+    for what, rows in (("refused", report.refused), ("left out", report.left_out),
+                       ("unreadable (tried again next run)", report.unreadable)):  # fmt: skip
+        for where, reason in rows:
+            console.print(f"[yellow]{what}:[/yellow] {where}: {reason}")
+    if report.unreadable and report.unreadable[0][0] == "manifest.json":
+        raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,10 @@
-"""The import service shared by STIX and MISP: plans become drafts, all or nothing.
+"""The import service shared by STIX and MISP: plans become drafts, the valid part of a file.
 
 A parser turns a document into `DraftPlan`s (the content of each draft and what to keep
-attached); this module checks every plan, chooses a scope the importer may use, and stores
-the drafts in the caller's transaction. Exports go through here too, behind the TLP rule.
+attached) and the objects it refused, each with its reason; this module checks every plan,
+chooses a scope the importer may use, and stores the drafts in the caller's transaction.
+Real peers send files with a few bad values: the rest is imported and each refusal reported;
+`strict` makes the import all or nothing. Exports go through here too, behind the TLP rule.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -58,36 +60,71 @@ class DraftOut(BaseModel):
     attachments: int
 
 
+class Refusal(BaseModel):
+    object: str = Field(description="the refused object, e.g. objects[4] indicator--...")
+    reason: str
+
+
 class ImportReport(BaseModel):
     format: Format
     dry_run: bool
     drafts: list[DraftOut]
-
-
-def detect_format(document: Any) -> Format:
-    """STIX bundle or MISP event; anything else is refused."""
-    if isinstance(document, dict) and document.get("type") == "bundle":
-        return "stix"
-    if isinstance(document, dict) and (
-        isinstance(document.get("Event"), dict) or {"info", "Attribute"} <= document.keys()
-    ):
-        return "misp"
-    raise InvalidInput.one(
-        "body", "neither a STIX 2.1 bundle (type: bundle) nor a MISP event ({Event: {...}})"
+    refused: list[Refusal] = Field(
+        default_factory=list, description="objects left out, each with the reason"
     )
 
 
-def plans_of(document: Any) -> tuple[Format, list[DraftPlan]]:
-    """Parse a document into draft plans; InvalidInput lists every failing object."""
+@dataclass
+class Parsed:
+    """What a parser read from a document: the drafts to create and what it refused."""
+
+    format: Format
+    plans: list[DraftPlan]
+    refused: list[FieldError] = field(default_factory=list)
+
+
+def _is_stix_object(document: dict[str, Any]) -> bool:
+    kind = document.get("type")
+    return isinstance(kind, str) and str(document.get("id", "")).startswith(f"{kind}--")
+
+
+def _is_misp_event(document: dict[str, Any]) -> bool:
+    """A MISP event, wrapped ({"Event": ...}) or bare, as PyMISP's MISPEvent.load reads it."""
+    if isinstance(document.get("Event"), dict):
+        return True
+    return isinstance(document.get("info"), str) and "type" not in document
+
+
+def detect_format(document: Any) -> Format:
+    """STIX (a bundle or one lone object) or MISP (an event); anything else is refused."""
+    if isinstance(document, dict) and (
+        document.get("type") == "bundle" or _is_stix_object(document)
+    ):
+        return "stix"
+    if isinstance(document, dict) and _is_misp_event(document):
+        return "misp"
+    raise InvalidInput.one(
+        "body", "neither a STIX 2.1 bundle or object (type, id) nor a MISP event (Event or info)"
+    )
+
+
+def parse(document: Any) -> Parsed:
+    """Parse a document into draft plans and per-object refusals.
+
+    InvalidInput only when the document as a whole is unreadable (not STIX nor MISP, a bad
+    bundle id, an event PyMISP cannot load).
+    """
     # Imported here, and each only when needed: PyMISP takes seconds to import.
     kind = detect_format(document)
     if kind == "stix":
         from tocsin.exchange import stix_import
 
-        return kind, stix_import.plan_bundle(document)
+        plans, refused = stix_import.plan_bundle(stix_import.as_bundle(document))
+        return Parsed(kind, plans, refused)
     from tocsin.exchange import misp_import
 
-    return kind, [misp_import.plan_event(document)]
+    plan, refused = misp_import.plan_event(document)
+    return Parsed(kind, [plan], refused)
 
 
 def default_scope(org_id: uuid.UUID, tlp: TLP, network: Network) -> dict[str, Any]:
@@ -179,23 +216,43 @@ def store_plan(
     return alert
 
 
+def _checked_plans(
+    parsed: Parsed, org_id: uuid.UUID, network: Network
+) -> list[tuple[DraftPlan, AlertContent]]:
+    """The plans that make valid alerts; a plan that does not joins the refusals."""
+    checked = []
+    for plan in parsed.plans:
+        try:
+            checked.append((plan, checked_content(plan, org_id, network)))
+        except InvalidInput as exc:
+            parsed.refused += exc.errors
+    return checked
+
+
 def import_document(
     *, session: Session, document: Any, org_id: uuid.UUID, by: Actor, network: Network,
-    now: datetime, dry_run: bool = False,
+    now: datetime, dry_run: bool = False, strict: bool = False,
 ) -> ImportReport:  # fmt: skip
-    """Drafts from a STIX bundle or a MISP event: every plan is checked before any is stored."""
-    kind, plans = plans_of(document)
-    contents = [checked_content(plan, org_id, network) for plan in plans]
+    """Drafts from a STIX bundle or object or a MISP event, and the objects refused.
+
+    Every plan is checked before any is stored. InvalidInput (nothing stored) when objects
+    were refused and nothing is left to import, or when `strict` and anything was refused.
+    """
+    parsed = parse(document)
+    checked = _checked_plans(parsed, org_id, network)
+    if parsed.refused and (strict or not checked):
+        raise InvalidInput(parsed.refused)
     drafts = []
-    for plan, content in zip(plans, contents, strict=True):
+    for plan, content in checked:
         alert_id = None
         if not dry_run:
             alert_id = store_plan(
                 session=session, plan=plan, content=content, org_id=org_id, by=by,
-                network=network, now=now, kind=kind,
+                network=network, now=now, kind=parsed.format,
             ).id  # fmt: skip
         drafts.append(_summary(content, alert_id, plan))
-    return ImportReport(format=kind, dry_run=dry_run, drafts=drafts)
+    refused = [Refusal(object=e.field, reason=e.reason) for e in parsed.refused]
+    return ImportReport(format=parsed.format, dry_run=dry_run, drafts=drafts, refused=refused)
 
 
 def export_alert(

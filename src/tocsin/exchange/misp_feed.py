@@ -1,9 +1,12 @@
 """Incremental import of a MISP feed (`manifest.json` plus `<uuid>.json`) from disk or URL.
 
-Each event is imported in its own transaction together with its progress row, oldest first:
-a run that fails half-way keeps what it did, and the next run resumes at the failed event.
-An event is imported again only when the manifest shows a newer timestamp; its draft is then
-rewritten if still a draft, or a new draft is created.
+Each event is imported in its own transaction together with its progress row, oldest first.
+Each event's outcome is recorded: imported (its refused attributes listed) or refused (an
+event PyMISP cannot read, or one with nothing valid), and the run goes on to the next; a
+refused event is not read again until the feed shows a newer version of it. An event that
+cannot be fetched is skipped and tried again on the next run. An event is imported again
+only when the manifest shows a newer timestamp; its draft is then rewritten if still a
+draft, or a new draft is created.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,7 +27,7 @@ from tocsin.alerts.vocab import Status
 from tocsin.audit.service import Actor
 from tocsin.clock import Clock
 from tocsin.db import transaction
-from tocsin.errors import TocsinError
+from tocsin.errors import FieldError, TocsinError
 from tocsin.exchange import imports, misp_import
 from tocsin.interop.exchange_models import FeedImport
 from tocsin.network import service as network_service
@@ -105,7 +109,10 @@ def open_feed(location: str, client: httpx.Client | None = None) -> FeedSource:
 class FeedReport:
     imported: list[uuid.UUID] = field(default_factory=list)
     unchanged: int = 0
-    failed: tuple[str, str] | None = None  # (event uuid, reason): the next run starts there
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (event uuid, reason)
+    # (event uuid or manifest.json, reason): unreadable now, tried again on the next run
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (event: object, reason)
 
 
 def _pending(manifest: dict[str, Any], done: dict[str, int]) -> list[tuple[int, str]]:
@@ -116,29 +123,60 @@ def _pending(manifest: dict[str, Any], done: dict[str, int]) -> list[tuple[int, 
     return sorted(e for e in entries if done.get(e[1], -1) < e[0])
 
 
-def _import_one(
-    session: Session, source: FeedSource, event_uuid: str, stamp: int, org_id: uuid.UUID,
-    by: Actor, clock: Clock,
-) -> uuid.UUID:  # fmt: skip
-    network = network_service.load_network(session=session)
-    plan = misp_import.plan_event(source.event(event_uuid))
-    content = imports.checked_content(plan, org_id, network)
+def _progress(session: Session, source: FeedSource, org_id: uuid.UUID, event_uuid: str,
+              stamp: int, now: datetime) -> FeedImport:  # fmt: skip
     progress = session.scalar(select(FeedImport).where(
         FeedImport.org_id == org_id, FeedImport.feed == source.location,
         FeedImport.event_uuid == event_uuid))  # fmt: skip
-    previous = session.get(Alert, progress.alert_id) if progress and progress.alert_id else None
+    if progress is None:
+        progress = FeedImport(org_id=org_id, feed=source.location, event_uuid=event_uuid)
+        session.add(progress)
+    progress.event_timestamp, progress.imported_at = stamp, now
+    return progress
+
+
+def _import_one(
+    session: Session, document: dict[str, Any], progress: FeedImport, org_id: uuid.UUID,
+    by: Actor, now: datetime,
+) -> tuple[uuid.UUID, list[FieldError]]:  # fmt: skip
+    """Store the event's draft; InvalidInput when nothing of it can be imported."""
+    network = network_service.load_network(session=session)
+    plan, refused = misp_import.plan_event(document)
+    content = imports.checked_content(plan, org_id, network)
+    previous = session.get(Alert, progress.alert_id) if progress.alert_id else None
     if previous is not None and previous.status is not Status.draft:
         previous = None
-    now = clock.now()
     alert = imports.store_plan(
         session=session, plan=plan, content=content, org_id=org_id, by=by, network=network,
         now=now, kind="misp", replacing=previous,
     )  # fmt: skip
-    if progress is None:
-        progress = FeedImport(org_id=org_id, feed=source.location, event_uuid=event_uuid)
-        session.add(progress)
-    progress.event_timestamp, progress.alert_id, progress.imported_at = stamp, alert.id, now
-    return alert.id
+    progress.alert_id, progress.outcome = alert.id, "imported"
+    progress.detail = "; ".join(f"{e.field}: {e.reason}" for e in refused) or None
+    return alert.id, refused
+
+
+def _read_one(
+    sessions: sessionmaker[Session], source: FeedSource, event_uuid: str, stamp: int,
+    org_id: uuid.UUID, by: Actor, clock: Clock, report: FeedReport,
+) -> None:  # fmt: skip
+    """Import one event in its own transaction and record its outcome in the report."""
+    try:
+        document = source.event(event_uuid)
+    except FeedError as exc:
+        report.unreadable.append((event_uuid, str(exc)))
+        return
+    try:
+        with transaction(sessions) as session:
+            progress = _progress(session, source, org_id, event_uuid, stamp, clock.now())
+            alert_id, refused = _import_one(session, document, progress, org_id, by, clock.now())
+    except TocsinError as exc:
+        with transaction(sessions) as session:
+            progress = _progress(session, source, org_id, event_uuid, stamp, clock.now())
+            progress.outcome, progress.detail = "refused", str(exc)
+        report.refused.append((event_uuid, str(exc)))
+        return
+    report.imported.append(alert_id)
+    report.left_out += [(f"{event_uuid}: {e.field}", e.reason) for e in refused]
 
 
 def import_feed(
@@ -150,7 +188,7 @@ def import_feed(
     try:
         manifest = source.manifest()
     except FeedError as exc:
-        report.failed = ("manifest.json", str(exc))
+        report.unreadable.append(("manifest.json", str(exc)))
         return report
     with transaction(sessions) as session:
         rows = session.execute(
@@ -161,11 +199,5 @@ def import_feed(
     pending = _pending(manifest, done)
     report.unchanged = len(manifest) - len(pending)
     for stamp, event_uuid in pending:
-        try:
-            with transaction(sessions) as session:
-                alert_id = _import_one(session, source, event_uuid, stamp, org_id, by, clock)
-        except (FeedError, TocsinError) as exc:
-            report.failed = (event_uuid, str(exc))
-            return report
-        report.imported.append(alert_id)
+        _read_one(sessions, source, event_uuid, stamp, org_id, by, clock, report)
     return report

@@ -1,6 +1,7 @@
 """A MISP event (parsed with PyMISP's MISPEvent) into one draft plan.
 
-Attributes and object attributes of indicator types become indicators; tags give the TLP,
+Attributes and object attributes of indicator types become indicators (context ones when
+`to_ids` is false: kept out of blocklists; composites whole); tags give the TLP,
 the PAP, ATT&CK techniques (`misp-galaxy:mitre-attack-pattern="Name - T1234"`), malware and
 threat actor; sightings date the indicators and are kept; course-of-action, yara, sigma and
 suricata objects become countermeasures; everything else is kept attached.
@@ -21,8 +22,9 @@ from pymisp import MISPAttribute, MISPEvent, MISPObject
 from tocsin.alerts.schemas import IndicatorIn
 from tocsin.errors import FieldError, InvalidInput
 from tocsin.exchange.imports import Attachment, DraftPlan
+from tocsin.exchange.loose_values import received
 from tocsin.indicators.types import IndicatorType
-from tocsin.interop.misp import TOCSIN_FIELDS
+from tocsin.interop.misp import RETRACTED_TAG, TOCSIN_FIELDS
 from tocsin.sharing.tlp import PAP, TLP
 
 _GALAXY_TECHNIQUE = re.compile(
@@ -43,6 +45,7 @@ _SIMPLE_TYPES = {
     "vulnerability": IndicatorType.CVE,
 }  # fmt: skip
 _RULE_TYPES = frozenset({"yara", "sigma", "snort", "suricata"})
+_HASH_TYPES = frozenset({IndicatorType.MD5, IndicatorType.SHA1, IndicatorType.SHA256})
 
 
 def _ip_type(value: str) -> IndicatorType:
@@ -51,22 +54,30 @@ def _ip_type(value: str) -> IndicatorType:
     return IndicatorType.IPV6 if ":" in value else IndicatorType.IPV4
 
 
-def typed_values(kind: str, value: str) -> list[tuple[IndicatorType, str]] | None:
-    """The indicators a MISP attribute holds, or None when it holds none tocsin knows."""
+def typed_values(kind: str, value: str) -> tuple[list[tuple[IndicatorType, str]], str] | None:
+    """The indicators a MISP attribute holds and a note of the context it carries with them,
+    or None when it holds none tocsin knows.
+
+    A composite observation stays whole: the part that identifies becomes the indicator (the
+    hash of `filename|sha256`, the address of `ip-dst|port`) and the rest its note, so a
+    bare file name never reaches a blocklist on its own.
+    """
     if kind in ("ip-src", "ip-dst"):
-        return [(_ip_type(value), value)]
+        return [(_ip_type(value), value)], ""
     if kind in ("ip-src|port", "ip-dst|port"):
-        address = value.rpartition("|")[0] or value
-        return [(_ip_type(address), address)]
+        address, _, port = value.rpartition("|")
+        return [(_ip_type(address or value), address or value)], f"port: {port}" if address else ""
     if kind == "domain|ip":
         domain, _, address = value.partition("|")
-        return [(IndicatorType.DOMAIN, domain), (_ip_type(address), address)]
+        return [(IndicatorType.DOMAIN, domain), (_ip_type(address), address)], ""
     if kind.startswith("filename|"):
         name, _, digest = value.rpartition("|")
         second = _SIMPLE_TYPES.get(kind.removeprefix("filename|"))
-        return [(IndicatorType.FILENAME, name)] + ([(second, digest)] if second else [])
+        if second is None:
+            return [(IndicatorType.FILENAME, name)], ""
+        return [(second, digest)], f"file name: {name}"
     simple = _SIMPLE_TYPES.get(kind)
-    return [(simple, value)] if simple else None
+    return ([(simple, value)], "") if simple else None
 
 
 @dataclass
@@ -104,13 +115,19 @@ def _attribute(d: _Draft, attribute: MISPAttribute, label: str) -> bool:
         d.measures.append({"action": _comment(attribute) or f"Deploy this {attribute.type} rule",
                            "rule_kind": attribute.type, "rule": attribute.value})  # fmt: skip
         return True
+    if any(t.name == RETRACTED_TAG for t in attribute.tags):
+        return False  # withdrawn at its source: kept attached, never an indicator again
     typed = typed_values(attribute.type, str(attribute.value))
     if typed is None:
         return False
+    values, note = typed
     seen = _first_seen(attribute)
-    for kind, value in typed:
-        row = {"type": kind.value, "value": value, "comment": _comment(attribute),
-               "first_seen": seen}  # fmt: skip
+    context = getattr(attribute, "to_ids", True) is False
+    for kind, raw in values:
+        value, comment = received(kind, raw, _comment(attribute))
+        comment = "\n".join(c for c in (comment, note) if c) or None
+        row = {"type": kind.value, "value": value, "comment": comment, "first_seen": seen,
+               "context": context}  # fmt: skip
         try:
             d.indicators.append(IndicatorIn.model_validate(row))
         except ValidationError as exc:
@@ -138,10 +155,19 @@ def _object(d: _Draft, obj: MISPObject, label: str) -> None:
         action = _value(obj, "description") or _value(obj, "name") or "Countermeasure"
         d.measures.append({"action": action})
         return
+    names = [a for a in obj.attributes if obj.name == "file" and a.type == "filename"]
+    first = len(d.indicators)
     unmapped = [
         a for n, a in enumerate(obj.attributes)
-        if not _attribute(d, a, f"{label} Attribute[{n}]")
+        if a not in names and not _attribute(d, a, f"{label} Attribute[{n}]")
     ]  # fmt: skip
+    hashes = [row for row in d.indicators[first:] if row.type in _HASH_TYPES]
+    if hashes:  # a file observed whole: its name is context of the hashes, not a blocklist entry
+        note = "; ".join(f"file name: {a.value}" for a in names)
+        for row in hashes:
+            row.comment = "\n".join(c for c in (row.comment, note) if c)[:2000]
+    else:
+        unmapped += [a for a in names if not _attribute(d, a, f"{label} {a.object_relation}")]
     if unmapped:
         d.kept.append(Attachment("misp-object", None, json.loads(obj.to_json())))
 
@@ -223,8 +249,11 @@ def _content(event: MISPEvent, d: _Draft) -> dict[str, Any]:
     return content
 
 
-def plan_event(document: dict[str, Any]) -> DraftPlan:
-    """The draft plan of a MISP event; InvalidInput lists every failing attribute."""
+def plan_event(document: dict[str, Any]) -> tuple[DraftPlan, list[FieldError]]:
+    """The draft plan of a MISP event and the attributes refused, each with its reason.
+
+    InvalidInput only when PyMISP cannot read the event or it has no title.
+    """
     event = loaded_event(document)
     d = _Draft()
     for n, attribute in enumerate(event.attributes):
@@ -232,10 +261,8 @@ def plan_event(document: dict[str, Any]) -> DraftPlan:
             d.kept.append(Attachment("misp-attribute", None, json.loads(attribute.to_json())))
     for n, obj in enumerate(event.objects):
         _object(d, obj, f"Object[{n}] {obj.uuid}")
-    if d.errors:
-        raise InvalidInput(d.errors)
     try:
         origin = f"report--{uuid.UUID(str(event.uuid))}"
     except ValueError:
         origin = None
-    return DraftPlan(f"Event {event.uuid}", _content(event, d), origin, d.kept)
+    return DraftPlan(f"Event {event.uuid}", _content(event, d), origin, d.kept), d.errors

@@ -4,10 +4,15 @@ Every object type with a meaning in tocsin is mapped (indicator, vulnerability, 
 threat-actor, intrusion-set, attack-pattern, course-of-action, TLP markings, the x_tocsin
 properties); identities are ignored (the importer is the source); everything else, unknown
 and custom types included, is kept attached to the draft and exported again with it.
+
+Cyber-observable objects (ipv4-addr, file, url, network-traffic…) have no created/modified
+in STIX 2.1: they are read as they are. An object that breaks the specification or carries
+an invalid value is refused alone, with its reason; the rest of the bundle is imported.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +21,8 @@ from pydantic import ValidationError
 from tocsin.alerts.schemas import IndicatorIn
 from tocsin.errors import FieldError, InvalidInput
 from tocsin.exchange.imports import Attachment, DraftPlan
+from tocsin.exchange.loose_values import received
+from tocsin.exchange.stix_observables import HASH_TYPES, OBSERVABLES, context_rows, is_observable
 from tocsin.indicators.attack import validate_technique
 from tocsin.indicators.types import IndicatorError, IndicatorType
 from tocsin.interop import stix_vocab as v
@@ -37,6 +44,14 @@ class _Group:
     members: list[dict[str, Any]] = field(default_factory=list)
 
 
+def as_bundle(document: dict[str, Any]) -> dict[str, Any]:
+    """A bundle as it is; a lone STIX object wrapped into one whose id derives from its own."""
+    if document.get("type") == "bundle":
+        return document
+    ident = uuid.uuid5(v.NAMESPACE, f"bundle-of/{document.get('id')}")
+    return {"type": "bundle", "id": f"bundle--{ident}", "objects": [document]}
+
+
 def _objects(bundle: dict[str, Any]) -> list[Any]:
     objects = bundle.get("objects", [])
     if not isinstance(objects, list):
@@ -46,26 +61,29 @@ def _objects(bundle: dict[str, Any]) -> list[Any]:
     return objects
 
 
+def _observable(obj: Any) -> bool:
+    """STIX 2.1 cyber-observables carry no created/modified: they are checked without them."""
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    return isinstance(kind, str) and is_observable(kind, obj)
+
+
 def _label(index: int, obj: Any) -> str:
     ident = obj.get("id", "?") if isinstance(obj, dict) else "?"
     return f"objects[{index}] {ident}"
 
 
-def _checked(objects: list[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
-    """Every object by id (the latest version wins), or InvalidInput listing each bad one."""
-    errors: list[FieldError] = []
+def _checked(objects: list[Any], errors: list[FieldError]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Every sound object by id (the latest version wins); each bad one joins `errors`."""
     by_id: dict[str, tuple[int, dict[str, Any]]] = {}
     for index, obj in enumerate(objects):
         try:
-            check_stix21(obj)
+            check_stix21(obj, observable=_observable(obj))
         except ValueError as exc:
             errors.append(FieldError(_label(index, obj), str(exc)))
             continue
         known = by_id.get(obj["id"])
         if known is None or str(obj.get("modified", "")) >= str(known[1].get("modified", "")):
             by_id[obj["id"]] = (index, obj)
-    if errors:
-        raise InvalidInput(errors)
     return by_id
 
 
@@ -104,13 +122,28 @@ class _Draft:
     kept: list[Attachment] = field(default_factory=list)
     mapped: set[str] = field(default_factory=set)
     tlps: set[TLP] = field(default_factory=set)
+    rows_of: dict[str, list[IndicatorIn]] = field(default_factory=dict)  # by STIX indicator id
+
+
+def _whole(found: list[tuple[IndicatorType, str]], pattern: str) -> list[tuple[IndicatorType, str]]:
+    """An AND of a file's name and hashes is one observation: the hashes identify it."""
+    hashes = [f for f in found if f[0] in HASH_TYPES]
+    if " AND " not in pattern or not hashes:
+        return found
+    return [f for f in found if f[0] is not IndicatorType.FILENAME]
 
 
 def _indicator_rows(obj: dict[str, Any]) -> list[IndicatorIn]:
     rows = []
-    for kind, value in indicators_of(obj["pattern"]):
+    found = indicators_of(obj["pattern"])
+    kept = _whole(found, obj["pattern"])
+    names = "; ".join(f"file name: {value}" for kind, value in found if (kind, value) not in kept)
+    for kind, raw in kept:
+        value, comment = received(kind, raw, obj.get("description"))
+        if names and kind in HASH_TYPES:
+            comment = "\n".join(c for c in (comment, names) if c)[:2000]
         row = {
-            "type": kind.value, "value": value, "comment": obj.get("description"),
+            "type": kind.value, "value": value, "comment": comment,
             "first_seen": obj["valid_from"], "valid_until": obj.get("valid_until"),
         }  # fmt: skip
         try:
@@ -148,8 +181,15 @@ def _action_of(obj: dict[str, Any]) -> str:
 def _map(d: _Draft, obj: dict[str, Any]) -> bool:
     """Map one object onto the draft; False when tocsin has no field for it."""
     kind = obj["type"]
+    if obj.get("revoked") is True:
+        return False  # withdrawn by its producer: kept attached, never an indicator again
+    if kind in OBSERVABLES:
+        rows = context_rows(obj)
+        d.indicators += rows
+        return bool(rows)
     if kind == "indicator" and obj["pattern_type"] == "stix":
-        d.indicators += _indicator_rows(obj)
+        d.rows_of[obj["id"]] = _indicator_rows(obj)
+        d.indicators += d.rows_of[obj["id"]]
     elif kind == "indicator" and obj["pattern_type"] in v.RULE_PATTERN_TYPES:
         action = obj.get("description") or obj.get("name") or "Deploy this detection rule"
         d.measures[obj["id"]] = {
@@ -196,9 +236,22 @@ def _markings(d: _Draft, obj: dict[str, Any]) -> None:
     d.tlps |= {v.TLP_BY_MARKING_ID[r] for r in refs if r in v.TLP_BY_MARKING_ID}
 
 
-def _fill(group: _Group, by_id: dict[str, tuple[int, dict[str, Any]]]) -> _Draft:
+def _date_sighted(d: _Draft) -> None:
+    """A sighting, kept attached, dates the indicator it saw: first seen at the earliest."""
+    for kept in (a.document for a in d.kept if a.document.get("type") == "sighting"):
+        try:
+            seen = v.parse_timestamp(kept.get("first_seen"))
+        except ValueError:
+            continue
+        for row in d.rows_of.get(str(kept.get("sighting_of_ref")), []):
+            row.first_seen = min(row.first_seen, seen) if row.first_seen else seen
+
+
+def _fill(
+    group: _Group, by_id: dict[str, tuple[int, dict[str, Any]]], errors: list[FieldError]
+) -> _Draft:
+    """Map the group's objects; one that fails is left out and joins `errors`."""
     d = _Draft()
-    errors: list[FieldError] = []
     for obj in group.members:
         _markings(d, obj)
         try:
@@ -212,8 +265,11 @@ def _fill(group: _Group, by_id: dict[str, tuple[int, dict[str, Any]]]) -> _Draft
             d.mapped.add(obj["id"])
         elif not is_mapped:
             d.kept.append(Attachment("stix-object", obj["id"], obj))
-    if errors:
-        raise InvalidInput(errors)
+    _date_sighted(d)
+    for observed in [a for a in d.kept if a.document.get("type") == "observed-data"]:
+        refs = observed.document.get("object_refs")
+        if isinstance(refs, list) and refs and set(refs) <= d.mapped:
+            d.kept.remove(observed)  # all its observables are context indicators now
     for rel in (o for o in group.members if o["type"] == "relationship"):
         if not {rel["source_ref"], rel["target_ref"]} <= d.mapped:
             d.kept.append(Attachment("stix-object", rel["id"], rel))
@@ -244,19 +300,20 @@ def _content(group: _Group, d: _Draft, relationships: list[dict[str, Any]]) -> d
     return content
 
 
-def plan_bundle(bundle: dict[str, Any]) -> list[DraftPlan]:
-    """Draft plans of a STIX 2.1 bundle; InvalidInput lists every failing object."""
-    by_id = _checked(_objects(bundle))
-    plans, errors = [], []
+def plan_bundle(bundle: dict[str, Any]) -> tuple[list[DraftPlan], list[FieldError]]:
+    """Draft plans of a STIX 2.1 bundle and the objects refused, each with its reason.
+
+    A report always makes a draft; the loose objects make one only when something of them
+    is left once the refused ones are out.
+    """
+    refused: list[FieldError] = []
+    by_id = _checked(_objects(bundle), refused)
+    plans = []
     for group in _groups(bundle["id"], by_id):
-        try:
-            draft = _fill(group, by_id)
-        except InvalidInput as exc:
-            errors += exc.errors
+        draft = _fill(group, by_id, refused)
+        if group.report is None and not (draft.mapped or draft.kept):
             continue
         relationships = [o for o in group.members if o["type"] == "relationship"]
         content = _content(group, draft, relationships)
         plans.append(DraftPlan(group.label, content, group.origin_id, draft.kept))
-    if errors:
-        raise InvalidInput(errors)
-    return plans
+    return plans, refused

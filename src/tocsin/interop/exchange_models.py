@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base
@@ -35,7 +35,11 @@ class AlertAttachment(Base):
 
 
 class FeedImport(Base):
-    """One MISP feed event imported by one organisation: the feed's progress marker."""
+    """One MISP feed event read by one organisation: the feed's progress marker.
+
+    `outcome` is `imported` (`detail` lists the attributes left out, if any) or `refused`
+    (`detail` says why; the event is read again only when the feed shows a newer version).
+    """
 
     __tablename__ = "feed_imports"
     __table_args__ = (UniqueConstraint("org_id", "feed", "event_uuid"),)
@@ -47,3 +51,5 @@ class FeedImport(Base):
     event_timestamp: Mapped[int] = mapped_column(BigInteger)
     alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16), default="imported", server_default="imported")
+    detail: Mapped[str | None] = mapped_column(Text)

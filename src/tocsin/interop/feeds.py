@@ -79,6 +79,7 @@ def current_indicators(
         .where(Alert.id.in_(visible), Alert.tlp.in_(FEED_LEVELS))
         .where(Alert.exercise.is_(False))  # no firewall blocks on a scenario
         .where(Alert.status.in_(FEED_STATUSES), AlertIndicator.withdrawn_at.is_(None))
+        .where(AlertIndicator.context.is_(False))  # context never reaches a blocklist
         .where(or_(AlertIndicator.valid_until.is_(None), AlertIndicator.valid_until > now))
         .order_by(AlertIndicator.type, AlertIndicator.value, Alert.id)
     )
@@ -102,7 +103,7 @@ def as_text(entries: list[FeedEntry]) -> tuple[str, int]:
 
 def as_csv(entries: list[FeedEntry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         until = e.valid_until.isoformat().replace("+00:00", "Z") if e.valid_until else ""
@@ -112,12 +113,26 @@ def as_csv(entries: list[FeedEntry]) -> str:
     return out.getvalue()
 
 
+def _rpz_refusal(domain: str) -> str | None:
+    """Why a domain cannot be a rule of the zone, or None when it can."""
+    if not _DNS_NAME.match(domain):
+        return "not a host name a DNS zone can hold"
+    if len(domain) + 2 > 253:
+        return "too long to block its subdomains (*.name exceeds 253 characters)"
+    return None
+
+
 def rpz_records(entries: list[FeedEntry]) -> str:
-    """NXDOMAIN rules (`CNAME .`) for each blocked domain and its subdomains."""
-    domains = sorted(
-        {e.value for e in entries if e.type is IndicatorType.DOMAIN and _DNS_NAME.match(e.value)}
-    )
-    return "".join(f"{d} CNAME .\n*.{d} CNAME .\n" for d in domains)
+    """NXDOMAIN rules (`CNAME .`) for each blocked domain and its subdomains.
+
+    A domain the zone cannot hold is listed in a comment with the reason, never dropped
+    silently: the resolver's administrator sees what is not blocked.
+    """
+    domains = sorted({e.value for e in entries if e.type is IndicatorType.DOMAIN})
+    refused = [(d, why) for d in domains if (why := _rpz_refusal(d))]
+    held = [d for d in domains if not _rpz_refusal(d)]
+    notes = "".join(f"; not listed: {d}: {why}\n" for d, why in refused)
+    return notes + "".join(f"{d} CNAME .\n*.{d} CNAME .\n" for d in held)
 
 
 def as_rpz(records: str, serial: int) -> str:
@@ -198,6 +213,25 @@ def feed_rpz(
     # The serial follows the clock; the ETag follows the records only, hence weak.
     body = as_rpz(records, serial=int(now.timestamp()))
     return _answer(body, _etag(records, weak=True), "text/dns", if_none_match)
+
+
+@router.get("/suricata.rules", response_class=Response, responses=_NOT_MODIFIED)
+def feed_suricata(
+    session: SessionDep,
+    principal: PrincipalDep,
+    network: NetworkDep,
+    now: NowDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """Suricata rules: those the alerts carry and rules generated for network indicators."""
+    from tocsin.interop import suricata
+
+    principal.require_scope(Scope.read)
+    viewer = principal.org_id
+    entries = current_indicators(session=session, viewer_id=viewer, network=network, now=now)
+    carried = suricata.carried_rules(session=session, viewer_id=viewer, network=network)
+    body = suricata.rules_file(carried, suricata.generated_rules(entries))
+    return _answer(body, _etag(body), "text/plain; charset=utf-8", if_none_match)
 
 
 @router.get("/{kind}.txt", response_class=Response, responses=_NOT_MODIFIED)

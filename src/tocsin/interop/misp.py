@@ -13,11 +13,12 @@ import json
 import uuid
 from typing import Any
 
-from pymisp import MISPEvent, MISPEventReport, MISPObject, MISPOrganisation
+from pymisp import MISPAttribute, MISPEvent, MISPEventReport, MISPObject, MISPOrganisation
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert
 from tocsin.alerts.vocab import Severity, Status
+from tocsin.indicators.attack import technique_name, technique_uuid
 from tocsin.indicators.types import IndicatorType
 from tocsin.interop import stix
 from tocsin.interop import stix_vocab as v
@@ -25,6 +26,9 @@ from tocsin.sharing.rules import Network
 from tocsin.sharing.tlp import TLP
 
 TOCSIN_FIELDS = "TOCSIN_FIELDS"
+# MISP's mitre-attack-pattern galaxy (misp-galaxy, galaxies/mitre-attack-pattern.json).
+ATTACK_GALAXY_UUID = "c4e851fa-775f-11e7-8163-b774922098cd"
+RETRACTED_TAG = "tocsin:retracted"  # whatever the TLP: a consumer stops blocking on it
 ATTRIBUTE_OF = {
     IndicatorType.IPV4: ("ip-dst", "Network activity"),
     IndicatorType.IPV6: ("ip-dst", "Network activity"),
@@ -50,8 +54,26 @@ def tlp_tag(tlp: TLP) -> str:
 
 
 def technique_tag(description: str, technique: str) -> str:
-    name = description.strip().splitlines()[0][:200].replace('"', "'")
-    return f'misp-galaxy:mitre-attack-pattern="{name} - {technique}"'
+    """MISP's cluster tag: ATT&CK's own name (the step's text only for an unknown id)."""
+    name = technique_name(technique) or description.strip().splitlines()[0][:200]
+    return f'misp-galaxy:mitre-attack-pattern="{name.replace(chr(34), chr(39))} - {technique}"'
+
+
+def _galaxy(event: MISPEvent, techniques: list[str]) -> None:
+    """The Galaxy block MISP writes next to the cluster tags, for the known techniques."""
+    known = [t for t in dict.fromkeys(techniques) if technique_uuid(t)]
+    if not known:
+        return
+    galaxy = event.add_galaxy(
+        type="mitre-attack-pattern", name="Attack Pattern", namespace="mitre-attack",
+        uuid=ATTACK_GALAXY_UUID, description="ATT&CK Tactic",
+    )  # fmt: skip
+    for technique in known:
+        galaxy.add_galaxy_cluster(
+            type="mitre-attack-pattern", uuid=technique_uuid(technique),
+            value=f"{technique_name(technique)} - {technique}",
+            tag_name=technique_tag("", technique), meta={"external_id": [technique]},
+        )  # fmt: skip
 
 
 def _organisation(source: stix.Source | None) -> MISPOrganisation:
@@ -72,8 +94,10 @@ def _header(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> None:
     event.threat_level_id = THREAT_LEVEL[alert.severity]
     event.analysis = 0 if alert.status is Status.draft else 1 if alert.status.is_live else 2
     event.distribution = DISTRIBUTION.get(alert.tlp, 0)
-    event.published = alert.status is not Status.draft
+    event.published = alert.status not in (Status.draft, Status.retracted)
     event.timestamp = alert.updated_at
+    if alert.status is Status.retracted:
+        event.add_tag(RETRACTED_TAG)
     for tag in (tlp_tag(alert.tlp), f"PAP:{alert.pap.value.upper()}",
                 f'tocsin:category="{alert.category.value}"',
                 f'tocsin:severity="{alert.severity.value}"'):  # fmt: skip
@@ -88,18 +112,25 @@ def _header(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> None:
     for step in alert.attack_steps:
         if step.get("technique"):
             event.add_tag(technique_tag(step["description"], step["technique"]))
+    _galaxy(event, [s["technique"] for s in alert.attack_steps if s.get("technique")])
 
 
 def _indicators(event: MISPEvent, alert: Alert, event_uuid: uuid.UUID) -> dict[str, str]:
+    """Attributes of the indicators; withdrawn ones, and all of a retracted alert, are kept
+    with to_ids false and the retraction tag, so consumers fed by exports stop blocking."""
     expiry: dict[str, str] = {}
-    for row in (i for i in alert.indicators if i.withdrawn_at is None):
+    for row in alert.indicators:
         kind, category = ATTRIBUTE_OF[row.type]
-        event.add_attribute(
-            kind, row.value, category=category,
-            to_ids=row.type is not IndicatorType.CVE and not alert.exercise,
+        retracted = row.withdrawn_at is not None or alert.status is Status.retracted
+        detection = row.type is not IndicatorType.CVE and not row.context and not retracted
+        detection = detection and not alert.exercise
+        attribute = event.add_attribute(
+            kind, row.value, category=category, to_ids=detection,
             comment=row.comment or "", first_seen=row.first_seen,
             uuid=str(uuid.uuid5(event_uuid, f"indicator/{row.type.value}/{row.value}")),
         )  # fmt: skip
+        if retracted and isinstance(attribute, MISPAttribute):
+            attribute.add_tag(RETRACTED_TAG)
         if row.valid_until:
             expiry[f"{row.type.value}/{row.value}"] = v.timestamp(row.valid_until)
     return expiry
@@ -156,7 +187,7 @@ def build_event(
     victim: stix.Source | None = None,
 ) -> MISPEvent:  # fmt: skip
     """The MISP event of an alert (pure apart from PyMISP's own checks)."""
-    event = MISPEvent()
+    event = MISPEvent(force_timestamps=True)  # else PyMISP drops the edited event's timestamp
     _header(event, alert, event_uuid)
     event.Orgc = _organisation(source)
     if victim is not None:

@@ -126,6 +126,49 @@ def _indicator(b: _Builder, row: AlertIndicator) -> dict[str, Any]:
     )  # fmt: skip
 
 
+# Where a context value sits in an observable: (object type, property, hash algorithm).
+_OBSERVABLE_OF = {
+    IndicatorType.IPV4: ("ipv4-addr", "value", None),
+    IndicatorType.CIDR: ("ipv4-addr", "value", None),
+    IndicatorType.IPV6: ("ipv6-addr", "value", None),
+    IndicatorType.DOMAIN: ("domain-name", "value", None),
+    IndicatorType.URL: ("url", "value", None),
+    IndicatorType.EMAIL: ("email-addr", "value", None),
+    IndicatorType.FILENAME: ("file", "name", None),
+    IndicatorType.MD5: ("file", "hashes", "MD5"),
+    IndicatorType.SHA1: ("file", "hashes", "SHA-1"),
+    IndicatorType.SHA256: ("file", "hashes", "SHA-256"),
+}
+
+
+def _observable(b: _Builder, row: AlertIndicator) -> dict[str, Any]:
+    """A context value as a cyber-observable: observed, not a pattern to detect."""
+    kind, prop, algorithm = _OBSERVABLE_OF[row.type]
+    if row.type is IndicatorType.CIDR and ":" in row.value:
+        kind = "ipv6-addr"
+    return {
+        "type": kind, "spec_version": "2.1",
+        "id": v.derived_id(kind, b.report_uuid, f"observable/{row.type.value}/{row.value}"),
+        prop: {algorithm: row.value} if algorithm else row.value,
+        "object_marking_refs": [v.TLP2_MARKING_IDS[b.alert.tlp]],
+    }  # fmt: skip
+
+
+def _observations(b: _Builder, rows: list[AlertIndicator]) -> None:
+    """Context values: their observables and one observed-data, never indicator objects."""
+    observables = [_observable(b, row) for row in rows]
+    if not observables:
+        return
+    seen = [row.first_seen for row in rows if row.first_seen] or [
+        b.alert.first_seen or b.alert.created_at]  # fmt: skip
+    b.objects += observables
+    b.sdo(
+        "observed-data", "observed-data/context", first_observed=v.timestamp(min(seen)),
+        last_observed=v.timestamp(max(seen)), number_observed=1,
+        object_refs=[o["id"] for o in observables],
+    )  # fmt: skip
+
+
 def _attack_pattern(b: _Builder, index: int, step: dict[str, Any]) -> dict[str, Any]:
     technique = step.get("technique")
     references = None
@@ -211,7 +254,9 @@ def build_objects(
         actor = b.sdo("threat-actor", "threat-actor", name=origin["threat_actor"])
         if malware:
             b.relate(actor, "uses", malware)
-    for row in (i for i in alert.indicators if i.withdrawn_at is None):
+    current = [i for i in alert.indicators if i.withdrawn_at is None]
+    _observations(b, [i for i in current if i.context and i.type is not IndicatorType.CVE])
+    for row in (i for i in current if not i.context or i.type is IndicatorType.CVE):
         indicator = _indicator(b, row)
         if malware and indicator["type"] == "indicator":
             b.relate(indicator, "indicates", malware)
@@ -295,13 +340,35 @@ def stix_objects_for_alert(
     )
 
 
+RETRACTED_LABEL = "tocsin-retracted"  # whatever the TLP: a consumer stops blocking on it
+_REVOCABLE = frozenset({"indicator", "observed-data", "vulnerability", "relationship"})
+
+
+def with_retractions(alert: Alert, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Carry retraction into a file export: withdrawn indicators come back revoked, and every
+    indicator of a retracted alert is revoked, so tools fed by exports stop blocking."""
+    report, identity = objects[0], objects[1]
+    b = _Builder(alert=alert, report_uuid=uuid.UUID(report["id"].removeprefix("report--")),
+                 identity_id=identity["id"])  # fmt: skip
+    for row in alert.indicators:
+        if row.withdrawn_at is not None and row.type is not IndicatorType.CVE:
+            _indicator(b, row)
+    retracted = alert.status is Status.retracted
+    for obj in [*objects, *b.objects]:
+        if obj in b.objects or (retracted and obj["type"] in _REVOCABLE):
+            obj.update(revoked=True, labels=sorted({*obj.get("labels", []), RETRACTED_LABEL}))
+    report["object_refs"] = report["object_refs"] + [o["id"] for o in b.objects]
+    return [report, identity, *b.objects, *objects[2:]]
+
+
 def alert_to_bundle(
     *, session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
 ) -> dict[str, Any]:
-    """A STIX 2.1 bundle of one alert, as the viewer may see it."""
-    objects = stix_objects_for_alert(
-        session=session, alert=alert, viewer_id=viewer_id, network=network
-    )
+    """A STIX 2.1 bundle of one alert, as the viewer may see it, retractions carried."""
+    objects = with_retractions(
+        alert, stix_objects_for_alert(session=session, alert=alert, viewer_id=viewer_id,
+                                      network=network)
+    )  # fmt: skip
     report = objects[0]
     bundle_key = f"bundle/{report['modified']}"
     bundle_uuid = uuid.uuid5(uuid.UUID(report["id"].removeprefix("report--")), bundle_key)

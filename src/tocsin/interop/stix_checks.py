@@ -26,14 +26,15 @@ def _require_timestamps(obj: dict[str, Any], names: tuple[str, ...]) -> None:
             raise ValueError(f"{name}: {exc}") from None
 
 
-def check_stix21(obj: Any) -> None:
-    """Raise ValueError with a reason when the object breaks STIX 2.1 where tocsin reads it."""
+def check_stix21(obj: Any, *, observable: bool = False) -> None:
+    """Raise ValueError with a reason when the object breaks STIX 2.1 where tocsin reads it
+    (`observable`: a cyber-observable, which has no created/modified)."""
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     kind = obj.get("type")
     if not isinstance(kind, str) or v.object_type_of(obj.get("id")) != kind:
         raise ValueError("needs a type and an id of the form <type>--<uuid>")
-    if kind in ("marking-definition", "bundle"):
+    if kind in ("marking-definition", "bundle") or observable:
         return
     _require_timestamps(obj, ("created", "modified"))
     if kind == "indicator":

@@ -4,7 +4,6 @@ re-sharing)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from fastapi import APIRouter
@@ -12,13 +11,11 @@ from fastapi.responses import Response
 
 from tocsin.deps import NowDep, SessionDep
 from tocsin.errors import NotFound
-from tocsin.exchange import imports
+from tocsin.exchange import files, imports
 from tocsin.network.auth import NetworkDep
 from tocsin.web.auth import MemberDep, principal_of
 
 router = APIRouter(include_in_schema=False)
-
-FILE_SUFFIX = {"stix": "stix.json", "misp": "misp.json"}
 
 
 @router.get("/alerts/{alert_id}/export.{kind}.json")
@@ -27,16 +24,11 @@ def download(
     network: NetworkDep, now: NowDep,
 ) -> Response:  # fmt: skip
     """The alert as a file for the tools of the establishment."""
-    if kind not in FILE_SUFFIX:
+    if kind not in files.FILE_SUFFIX:
         raise NotFound("no such download")
     principal = principal_of(who)
     document = imports.export_alert(
         session=session, alert_id=alert_id, viewer_id=principal.org_id, by=principal.actor,
         network=network, now=now, format=kind, door=f"page.{kind}",
     )  # fmt: skip
-    headers = {
-        "Content-Disposition": f'attachment; filename="tocsin-{alert_id}.{FILE_SUFFIX[kind]}"',
-        "X-Content-Type-Options": "nosniff",
-    }
-    return Response(json.dumps(document, indent=2), media_type="application/json",
-                    headers=headers)  # fmt: skip
+    return files.export_response(document, alert_id, kind)
