@@ -24,6 +24,7 @@ from tocsin.alerts.schemas import AlertContent, AlertPatch, IndicatorIn
 from tocsin.alerts.vocab import RevisionAction, Status
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
+from tocsin.bulk import insert_rows
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.sharing.rules import AlertFacts, Network, OrgId, ScopeKind, affected_error, scope_error
 from tocsin.sharing.tlp import TLP
@@ -245,7 +246,11 @@ def store_audience(*, session: Session, alert: Alert, readers: Iterable[OrgId]) 
     session.execute(delete(AlertAudience).where(AlertAudience.alert_id == alert.id))
     if alert.tlp in (TLP.clear, TLP.green):
         return  # every member may read them: no index needed
-    session.add_all(AlertAudience(alert_id=alert.id, org_id=org_id) for org_id in readers)
+    insert_rows(
+        session,
+        AlertAudience.__table__,
+        [{"alert_id": alert.id, "org_id": org_id} for org_id in sorted(set(readers))],
+    )
 
 
 def _audit(
