@@ -54,11 +54,17 @@ class Alert(Base):
     # A deadline to acknowledge of its own (an exercise's), instead of the severity's.
     acknowledge_minutes: Mapped[int | None]
 
+    # The live (not withdrawn) indicators, kept with them: lists show the count without
+    # reading an alert's indicators, which may be 50,000.
+    indicator_count: Mapped[int] = mapped_column(default=0)
+
+    # Loaded when used, never with every alert read: a list or a check of visibility must
+    # not pay for a large alert's indicators.
     indicators: Mapped[list[AlertIndicator]] = relationship(
         back_populates="alert",
         order_by="AlertIndicator.position",
         cascade="all, delete-orphan",
-        lazy="selectin",
+        lazy="select",
     )
 
 

@@ -113,7 +113,7 @@ def alert_summary(
         anonymous=alert.anonymous,
         source=_source(session, alert, viewer_id, network),
         affected=_affected(session, alert, viewer_id, network),
-        indicator_count=sum(1 for i in alert.indicators if i.withdrawn_at is None),
+        indicator_count=alert.indicator_count,
         created_at=alert.created_at,
         updated_at=alert.updated_at,
         published_at=alert.published_at,

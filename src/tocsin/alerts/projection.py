@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from tocsin.alerts.models import Alert
-from tocsin.alerts.schemas import AlertContent
+from tocsin.alerts.schemas import AlertContent, IndicatorIn
 from tocsin.alerts.vocab import Status
 from tocsin.sharing.rules import AlertFacts
 
@@ -49,15 +49,16 @@ def content_of(alert: Alert) -> AlertContent:
             "care_impact": alert.care_impact,
             "origin": alert.origin,
             "attack_steps": alert.attack_steps,
+            # Stored values were normalised on the way in: not again (50,000 of them).
             "indicators": [
-                {
-                    "type": i.type,
-                    "value": i.value,
-                    "comment": i.comment,
-                    "first_seen": i.first_seen,
-                    "valid_until": i.valid_until,
-                    "context": i.context,
-                }
+                IndicatorIn.model_construct(
+                    type=i.type,
+                    value=i.value,
+                    comment=i.comment,
+                    first_seen=i.first_seen,
+                    valid_until=i.valid_until,
+                    context=i.context,
+                )
                 for i in alert.indicators
                 if i.withdrawn_at is None
             ],

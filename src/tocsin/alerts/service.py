@@ -24,6 +24,7 @@ from tocsin.alerts.schemas import AlertContent, AlertPatch, IndicatorIn
 from tocsin.alerts.vocab import RevisionAction, Status
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
+from tocsin.bulk import insert_rows
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.sharing.rules import AlertFacts, Network, OrgId, ScopeKind, affected_error, scope_error
 from tocsin.sharing.tlp import TLP
@@ -68,7 +69,10 @@ def _checked_affected(
     return affected
 
 
-def _apply_content(alert: Alert, content: AlertContent, network: Network, now: datetime) -> None:
+def _apply_content(
+    alert: Alert, content: AlertContent, network: Network, now: datetime
+) -> list[dict[str, Any]]:
+    """Set the alert's fields from its content; returns the indicator rows to insert."""
     kind, area, named = _checked_scope(content, alert.source_org_id, network)
     alert.affected_org_id = _checked_affected(content, alert.source_org_id, network)
     alert.title = content.title
@@ -84,21 +88,29 @@ def _apply_content(alert: Alert, content: AlertContent, network: Network, now: d
     alert.origin = content.origin.model_dump(mode="json")
     alert.attack_steps = [s.model_dump(mode="json") for s in content.attack_steps]
     alert.countermeasures = [c.model_dump(mode="json") for c in content.countermeasures]
-    _apply_indicators(alert, content.indicators, now)
     alert.updated_at = now
+    return _apply_indicators(alert, content.indicators, now)
 
 
-def _apply_indicators(alert: Alert, wanted: list[IndicatorIn], now: datetime) -> None:
-    """Keep rows whose value stays (their ids are referenced by sightings), add, withdraw."""
+def _apply_indicators(
+    alert: Alert, wanted: list[IndicatorIn], now: datetime
+) -> list[dict[str, Any]]:
+    """Keep rows whose value stays (their ids are referenced by sightings), withdraw the
+    others; the new ones are returned as rows for one bulk insert (an alert may bring
+    50,000, which the unit of work would write one object at a time)."""
     existing = {(i.type.value, i.value): i for i in alert.indicators}
     keep: set[tuple[str, str]] = set()
+    new: list[dict[str, Any]] = []
     for position, item in enumerate(wanted):
         key = (item.type.value, item.value)
         keep.add(key)
         row = existing.get(key)
         if row is None:
-            row = AlertIndicator(type=item.type, value=item.value, created_at=now)
-            alert.indicators.append(row)
+            new.append({"id": uuid.uuid4(), "alert_id": alert.id, "position": position,
+                        "type": item.type, "value": item.value, "comment": item.comment,
+                        "first_seen": item.first_seen, "valid_until": item.valid_until,
+                        "created_at": now, "withdrawn_at": None})  # fmt: skip
+            continue
         row.position = position
         row.comment = item.comment
         row.first_seen = item.first_seen
@@ -108,6 +120,16 @@ def _apply_indicators(alert: Alert, wanted: list[IndicatorIn], now: datetime) ->
     for key, row in existing.items():
         if key not in keep and row.withdrawn_at is None:
             row.withdrawn_at = now
+    alert.indicator_count = len(keep)
+    return new
+
+
+def _insert_indicators(session: Session, alert: Alert, rows: list[dict[str, Any]]) -> None:
+    """Write the new indicator rows after the alert; its list is read again when used."""
+    if rows:
+        session.flush()
+        insert_rows(session, AlertIndicator.__table__, rows)
+        session.expire(alert, ["indicators"])
 
 
 def create_draft(
@@ -129,8 +151,9 @@ def create_draft(
         created_at=now,
         indicators=[],
     )
-    _apply_content(alert, content, network, now)
+    rows = _apply_content(alert, content, network, now)
     session.add(alert)
+    _insert_indicators(session, alert, rows)
     session.flush()
     _audit(session, alert, by, "alert.create", now, {"title": alert.title})
     return alert
@@ -164,7 +187,7 @@ def update(
         content = AlertContent.model_validate(merged)
     except ValueError as exc:
         raise InvalidInput.one("body", str(exc)) from exc
-    _apply_content(alert, content, network, now)
+    _insert_indicators(session, alert, _apply_content(alert, content, network, now))
     if alert.status is Status.draft:
         _audit(session, alert, by, "alert.edit", now, {"fields": sorted(changes)})
         return Revised(alert, None)
@@ -246,7 +269,11 @@ def store_audience(*, session: Session, alert: Alert, readers: Iterable[OrgId]) 
     session.execute(delete(AlertAudience).where(AlertAudience.alert_id == alert.id))
     if alert.tlp in (TLP.clear, TLP.green):
         return  # every member may read them: no index needed
-    session.add_all(AlertAudience(alert_id=alert.id, org_id=org_id) for org_id in readers)
+    insert_rows(
+        session,
+        AlertAudience.__table__,
+        [{"alert_id": alert.id, "org_id": org_id} for org_id in sorted(set(readers))],
+    )
 
 
 def _audit(

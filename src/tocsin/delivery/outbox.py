@@ -15,12 +15,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tocsin.alerts.models import Alert, AlertRevision
 from tocsin.alerts.present import alert_out
 from tocsin.alerts.vocab import RevisionAction
+from tocsin.bulk import insert_rows
 from tocsin.delivery.models import (
     Channel,
     Delivery,
@@ -168,7 +169,7 @@ def write_outbox(
                     "user_id": user_id,
                 }
             )
-    session.execute(insert(Delivery), rows)
+    insert_rows(session, Delivery.__table__, rows)
     session.info[OUTBOX_FLAG] = True
     return len(rows)
 

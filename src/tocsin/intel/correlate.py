@@ -28,6 +28,7 @@ from sqlalchemy import Row, Select, select, text
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import AlertIndicator
+from tocsin.bulk import insert_rows
 from tocsin.intel.keys import index_key
 from tocsin.intel.models import IndicatorKey
 from tocsin.intel.probes import (
@@ -75,20 +76,15 @@ def store_keys(*, session: Session, indicators: Iterable[AlertIndicator]) -> Non
         if rows
         else set()
     )
+    keys = []
     for row in rows:
         if row.id in known:
             continue
         key = index_key(row.type, row.value)
         if not key.empty:
-            session.add(
-                IndicatorKey(
-                    indicator_id=row.id,
-                    domain=key.domain,
-                    ip_start=key.ip_start,
-                    ip_end=key.ip_end,
-                    prefix=key.prefix,
-                )
-            )
+            keys.append({"indicator_id": row.id, "domain": key.domain, "ip_start": key.ip_start,
+                         "ip_end": key.ip_end, "prefix": key.prefix})  # fmt: skip
+    insert_rows(session, IndicatorKey.__table__, keys)  # one statement for a large alert
 
 
 _CHUNK = 500

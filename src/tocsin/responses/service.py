@@ -19,6 +19,7 @@ from tocsin.alerts.reads import get_visible
 from tocsin.alerts.vocab import Status
 from tocsin.audit.service import SYSTEM, Actor
 from tocsin.audit.service import record as audit
+from tocsin.bulk import insert_rows
 from tocsin.errors import Conflict, Forbidden
 from tocsin.network.principal import Principal
 from tocsin.responses.deadlines import DeadlinePolicy, Obligation, Stage, due_at
@@ -55,8 +56,9 @@ def on_revision(
     new = sorted(current - known.keys()) if alert.status.is_live else []
     if new:  # one multi-row INSERT: a national alert reaches thousands of organisations
         opened = revision.created_at
-        session.execute(
-            insert(AlertResponse),
+        insert_rows(
+            session,
+            AlertResponse.__table__,
             [
                 {"id": uuid.uuid4(), "alert_id": alert.id, "org_id": org_id, "recipient": True,
                  "reached_revision": revision.number, "reached_at": opened, "updates": [],

@@ -1,0 +1,68 @@
+"""Bulk inserts: the rows read back as an ordinary INSERT would have stored them, on both
+databases, on the executemany path and on PostgreSQL's COPY path."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Uuid, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tocsin.bulk import COPY_FROM_ROWS, insert_rows
+from tocsin.db import UTCDateTime, str_enum
+from tocsin.delivery.models import Channel
+
+ROWS = Table(
+    "bulk_probe",
+    MetaData(),
+    Column("id", Uuid, primary_key=True, default=uuid.uuid4),
+    Column("channel", str_enum(Channel)),
+    Column("at", UTCDateTime()),
+    Column("items", JSON),
+    Column("note", String(40)),
+    Column("attempts", Integer, default=7),
+)
+
+
+@pytest.fixture
+def probe(engine: Engine) -> Iterator[Engine]:
+    ROWS.create(engine, checkfirst=True)
+    yield engine
+    ROWS.drop(engine)
+
+
+def _rows(count: int) -> list[dict[str, object]]:
+    at = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    return [
+        {"channel": Channel.webhook if i % 2 else Channel.live, "at": at + timedelta(seconds=i),
+         "items": [{"n": i, "text": "tab\there, quote \" and newline\n"}] if i % 3 else [],
+         "note": None if i % 5 == 0 else f"ligne {i} été\\"}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("count", [COPY_FROM_ROWS - 1, COPY_FROM_ROWS + 50])
+def test_bulk_rows_read_back_as_written_with_defaults(probe: Engine, count: int) -> None:
+    written = _rows(count)
+    with Session(probe) as session:
+        assert insert_rows(session, ROWS, written) == count
+        session.commit()
+    with Session(probe) as session:
+        stored = session.execute(select(ROWS).order_by(ROWS.c.at)).mappings().all()
+    assert len(stored) == count
+    assert len({row["id"] for row in stored}) == count  # the key's Python default, per row
+    assert {row["attempts"] for row in stored} == {7}  # the scalar default
+    for row, expected in zip(stored, written, strict=True):
+        assert {k: row[k] for k in expected} == expected
+
+
+def test_bulk_insert_is_part_of_the_callers_transaction(probe: Engine) -> None:
+    with Session(probe) as session:
+        insert_rows(session, ROWS, _rows(COPY_FROM_ROWS + 1))
+        session.rollback()
+    with Session(probe) as session:
+        assert session.execute(select(ROWS)).first() is None
