@@ -1,7 +1,7 @@
 """alerts carry the count of their live indicators
 
 Revision ID: 0080_indicator_count
-Revises: 0024_identity
+Revises: 0051_context_indicators
 
 Lists show how many indicators an alert has; counting them loaded every indicator of every
 listed alert (50,000 for one large alert). The count is kept on the alert by the service
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0080_indicator_count"
-down_revision = "0024_identity"
+down_revision = "0051_context_indicators"
 branch_labels = None
 depends_on = None
 
