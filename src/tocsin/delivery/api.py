@@ -255,7 +255,9 @@ def put_notifications(
 ) -> NotificationPrefsOut:
     """Choose what reaches you: severities by e-mail and by SMS, phone number, language.
     A field left out keeps its value; an empty list: nothing by that channel."""
-    principal.require_scope(Scope.read)
+    # A change needs a token that may write: a read-only token handed to a dashboard must
+    # not switch its owner's alerts off. People without write rights use the page.
+    principal.require_scope(Scope.write)
     given = body.model_fields_set
     prefs = notifications.set_preferences(
         session=session, user_id=_user_id(principal), by=principal.actor, now=now,
