@@ -33,6 +33,7 @@ from tocsin.interop.taxii.api import router as taxii_router
 from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
 from tocsin.network.api import router as network_router
+from tocsin.obligations.reminders import REMINDER_JOB
 from tocsin.observability import RequestId
 from tocsin.oncall.api import router as oncall_router
 from tocsin.posture.api import router as posture_router
@@ -40,6 +41,7 @@ from tocsin.publication.api import router as alerts_router
 from tocsin.publication.receipts import on_delivered
 from tocsin.ratelimit import RateLimit
 from tocsin.relay.api import router as relay_router
+from tocsin.relay.obligation_routes import router as obligation_router
 from tocsin.relay.tasks import DEADLINE_JOB
 from tocsin.responses import escalation
 from tocsin.responses.api import router as responses_router
@@ -66,6 +68,7 @@ ROUTERS = [
     posture_router,
     oncall_router,
     briefing_router,
+    obligation_router,
     web_router,
 ]
 
@@ -76,7 +79,7 @@ MACHINE_PATHS = ("/api/", "/taxii2", "/healthz", "/readyz")
 
 def node_jobs() -> list[Job]:
     """Every periodic job of a node."""
-    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs()]
+    return [DEADLINE_JOB, escalation.job(), *web_tasks.jobs(), REMINDER_JOB]
 
 
 async def on_tocsin_error(request: Request, exc: Exception) -> Response:

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "tocsin.posture.models",
     "tocsin.oncall.models",
     "tocsin.briefing.models",
+    "tocsin.obligations.models",
 ]
 
 

@@ -94,6 +94,15 @@ class Settings(BaseSettings):
         default_factory=dict, description='JSON: {"provider slug": "client secret"}'
     )
 
+    # Regulatory clocks (obligations/): when the declarant's director and security officer
+    # are reminded before each due time (fractions of the time allowed, minutes before it).
+    obligation_reminder_fractions: list[float] = Field(
+        default_factory=lambda: [0.5], description="JSON list, e.g. [0.5]: at half the time"
+    )
+    obligation_reminder_minutes_before: list[int] = Field(
+        default_factory=lambda: [60], description="JSON list, e.g. [60]: one hour before"
+    )
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

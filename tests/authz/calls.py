@@ -20,7 +20,7 @@ WHEN = "2026-01-01T06:00:00Z"
 # Ids the test makes up: a 404 on a path naming one says nothing about authorisation.
 MADE_UP = {"token_id", "endpoint_id", "delivery_id", "status_id", "object_id", "indicator_id",
            "campaign_id", "proposal_id", "key", "item", "rest", "user_id", "provider_id",
-           "passkey_id", "session_id"}  # fmt: skip
+           "passkey_id", "session_id", "obligation_id"}  # fmt: skip
 
 
 # Operations whose body names an id the test makes up (campaigns of unknown alerts).

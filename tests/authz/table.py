@@ -103,6 +103,10 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", f"{D}/log"): (WRITER, IN_CELL),
     ("POST", f"{D}/checklist/{{item}}"): (WRITER, IN_CELL, DECLARANT),
     ("GET", f"{D}/regulatory"): (READ, IN_CELL),
+    ("GET", f"{D}/obligations"): (READ, IN_CELL),
+    ("POST", f"{D}/obligations/{{obligation_id}}/submit"): (WRITER, IN_CELL, DECLARANT),
+    ("GET", f"{D}/obligations/{{obligation_id}}/document"): (READ, IN_CELL),
+    ("GET", f"{D}/regulatory-trail"): (READ, IN_CELL),
     # responses
     ("PUT", f"{A}/response"): (SEES_ALERT, RESPONDER, WRITER),
     ("GET", f"{A}/response"): (READ, SEES_ALERT, RESPONDER),
@@ -229,6 +233,7 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", "/dashboard/signoff"): (),
     ("GET", "/dashboard/report/monthly"): (),
     ("GET", "/relay"): (RELAY_ORG_404,),
+    ("GET", "/clocks"): (),  # the running regulatory clocks of one's perimeter
     ("GET", "/declare"): (ESTABLISHMENT_404, WRITER),
     ("POST", "/declare"): (),
     ("POST", "/declare/autosave"): (),

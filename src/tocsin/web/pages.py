@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from tocsin.web import (
     account,
     briefing,
+    clocks,
     composer,
     dashboard,
     declaring,
@@ -26,5 +27,5 @@ router = APIRouter(include_in_schema=False)
 for part in (static.router, account.router, second_step.router, sso.router, security.router,
              sessions_page.router, inbox.router, composer.router, dashboard.router,
              responding.router, relay_board.router, declaring.router, exports.router,
-             briefing.router, offline.router):  # fmt: skip
+             briefing.router, offline.router, clocks.router):  # fmt: skip
     router.include_router(part)
