@@ -78,6 +78,8 @@ def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
             "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
         ("PATCH", "/api/v1/users/{user_id}"): {"active": False},
         ("POST", "/api/v1/organisations/{org_id}/identity-providers"): IDENTITY_PROVIDER,
+        ("POST", f"{d}/affected-notice"): {"audience": "people", "subject": "s", "text": "t",
+                                           "recipients": ["p@example.org"]},
     }  # fmt: skip
 
 

@@ -107,6 +107,8 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", f"{D}/obligations/{{obligation_id}}/submit"): (WRITER, IN_CELL, DECLARANT),
     ("GET", f"{D}/obligations/{{obligation_id}}/document"): (READ, IN_CELL),
     ("GET", f"{D}/regulatory-trail"): (READ, IN_CELL),
+    ("GET", f"{D}/affected-notice"): (READ, IN_CELL),
+    ("POST", f"{D}/affected-notice"): (WRITER, IN_CELL, DECLARANT),
     # responses
     ("PUT", f"{A}/response"): (SEES_ALERT, RESPONDER, WRITER),
     ("GET", f"{A}/response"): (READ, SEES_ALERT, RESPONDER),

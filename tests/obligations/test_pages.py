@@ -37,6 +37,7 @@ def test_the_establishment_and_its_relays_see_the_running_clocks(
                         ("nis2", "notification")]  # fmt: skip
     assert "encore 22 h 30 min" in fragment.text and "Rançongiciel au bloc" in fragment.text
     assert "NIS2 · alerte précoce" in fragment.text
+    assert "2 janv. 2026 09:00" in fragment.text  # Europe/Paris
     # Once sent, a step leaves the board; past its time, a step says by how much.
     steps = {o["step"]: o for o in client.get(f"{URL}/{declared['id']}/obligations",
                                                 headers=world.auth("E1")).json()}  # fmt: skip

@@ -6,15 +6,15 @@ import json
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import HTMLResponse, Response
 
 from tocsin.briefing.render import pdf
-from tocsin.deps import NowDep, SessionDep, SettingsDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep, StateDep
 from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Scope
 from tocsin.obligations.schemas import ObligationOut, SubmissionIn
-from tocsin.relay import filings, regulation, service
+from tocsin.relay import affected_notice, filings, regulation, service
 from tocsin.schemas_common import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["obligations"], responses=PROBLEM_RESPONSES)
@@ -105,3 +105,50 @@ def regulatory_trail(
     name = f"regulatory-trail-{declaration_id}.json"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type="application/json", headers=disposition)
+
+
+@router.get("/{declaration_id}/affected-notice", response_model=affected_notice.AffectedNoticeDraft)
+def affected_notice_draft(
+    declaration_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    network: NetworkDep,
+    settings: SettingsDep,
+    now: NowDep,
+    audience: affected_notice.Audience = Query(default="people"),
+) -> affected_notice.AffectedNoticeDraft:
+    """A draft notice to the people (GDPR art. 34) or services (NIS2 art. 23(1)) affected."""
+    principal.require_scope(Scope.read)
+    declaration = service.get_visible(
+        session=session, declaration_id=declaration_id, viewer_id=principal.org_id, network=network
+    )
+    return affected_notice.draft(
+        session=session,
+        declaration=declaration,
+        audience=audience,
+        zone=settings.time_zone,
+        now=now,
+    )
+
+
+@router.post("/{declaration_id}/affected-notice", response_model=affected_notice.AffectedNoticeOut)
+def send_affected_notice(
+    declaration_id: uuid.UUID,
+    body: affected_notice.AffectedNoticeIn,
+    principal: PrincipalDep,
+    session: SessionDep,
+    network: NetworkDep,
+    state: StateDep,
+    now: NowDep,
+    background: BackgroundTasks,
+) -> affected_notice.AffectedNoticeOut:
+    """Send the edited notice by e-mail from the hub; it is recorded as the step it fulfils."""
+    principal.require_writer()
+    out, messages = affected_notice.send(
+        session=session, declaration_id=declaration_id, body=body, org_id=principal.org_id,
+        by=principal.actor, network=network, sender=state.settings.mail_from, now=now,
+    )  # fmt: skip
+    if state.mailer is not None:  # after the commit: the record says what was sent
+        for message in messages:
+            background.add_task(state.mailer.send, message)
+    return out

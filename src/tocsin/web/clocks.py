@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin.deps import NowDep, SessionDep
+from tocsin.deps import NowDep, SessionDep, SettingsDep
+from tocsin.localtime import moment_text
 from tocsin.network import service as network_service
 from tocsin.network.auth import NetworkDep
 from tocsin.obligations import service as obligations
@@ -35,9 +36,11 @@ def _perimeter(viewer: uuid.UUID, network: Network) -> list[uuid.UUID] | None:
 
 
 def running_clocks(
-    session: Session, viewer: uuid.UUID, network: Network, now: datetime
-) -> list[dict[str, Any]]:
-    """Each running step with its incident, establishment and seconds left (negative: late)."""
+    session: Session, viewer: uuid.UUID, network: Network, now: datetime, *, zone: str,
+    language: str,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Each running step with its incident, establishment, due time in the hub's zone and
+    seconds left (negative: late)."""
     rows = obligations.running(session=session, org_ids=_perimeter(viewer, network))
     ids = {r.declaration_id for r in rows}
     query = select(Declaration.id, Declaration.title).where(
@@ -48,7 +51,8 @@ def running_clocks(
     return [
         {"declaration_id": r.declaration_id, "title": open_titles[r.declaration_id],
          "organisation": names.get(r.org_id, "?"), "regime": r.regime, "step": r.step,
-         "due_at": r.due_at, "seconds": int((r.due_at - now).total_seconds())}
+         "due_at": r.due_at, "seconds": int((r.due_at - now).total_seconds()),
+         "due_text": moment_text(r.due_at, zone_name=zone, language=language)}
         for r in rows
         if r.declaration_id in open_titles and r.due_at is not None
     ]  # fmt: skip
@@ -56,8 +60,10 @@ def running_clocks(
 
 @router.get("/clocks")
 def clocks_fragment(
-    request: Request, who: MemberDep, session: SessionDep, network: NetworkDep, now: NowDep
-) -> Response:
+    request: Request, who: MemberDep, session: SessionDep, network: NetworkDep, now: NowDep,
+    settings: SettingsDep,
+) -> Response:  # fmt: skip
     """The fragment of running clocks (also readable alone)."""
-    rows = running_clocks(session, org_id_of(who), network, now)
+    rows = running_clocks(session, org_id_of(who), network, now, zone=settings.time_zone,
+                          language=who.language)  # fmt: skip
     return page(request, who, "_clocks_rows.html", clocks=rows)
