@@ -34,6 +34,7 @@ from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
 from tocsin.network.api import router as network_router
 from tocsin.obligations.reminders import REMINDER_JOB
+from tocsin.obligations.service import rules_of as obligation_rules
 from tocsin.observability import RequestId
 from tocsin.oncall.api import router as oncall_router
 from tocsin.posture.api import router as posture_router
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     """The HTTP application of one tocsin node."""
     settings = settings or (state.settings if state else Settings())
     app_state = state or build_state(settings)
+    with app_state.sessions() as session:  # a bad table of regulatory steps stops the start
+        obligation_rules(session)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

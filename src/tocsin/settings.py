@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     obligation_reminder_minutes_before: list[int] = Field(
         default_factory=lambda: [60], description="JSON list, e.g. [60]: one hour before"
     )
+    regulatory_rules_file: Path | None = Field(
+        default=None, description="JSON file replacing the table of regulatory steps"
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -32,13 +32,22 @@ class AppState:
     live_hub: LiveHub | None = None
 
 
+# Where a session carries the node's table of regulatory steps (JSON text), when
+# `TOCSIN_REGULATORY_RULES_FILE` replaces the default one (`obligations.regimes`).
+REGULATORY_RULES_KEY = "regulatory_rules"
+
+
 def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     """Engine, sessions and clock for one node; nothing connects until it is used."""
     load_all_models()
     engine = make_engine(settings.effective_database_url)
+    sessions = make_sessionmaker(engine)
+    if settings.regulatory_rules_file is not None:
+        rules = settings.regulatory_rules_file.read_text(encoding="utf-8")
+        sessions.configure(info={REGULATORY_RULES_KEY: rules})
     return AppState(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         clock=clock or SystemClock(),
     )

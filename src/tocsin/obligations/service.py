@@ -7,6 +7,8 @@ hash-chained audit trail and `trail` exports it for one incident.
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tocsin.audit.models import AuditRecord
 from tocsin.audit.service import Actor
@@ -23,8 +25,9 @@ from tocsin.errors import Conflict, FieldError, InvalidInput, NotFound
 from tocsin.network.models import Organisation
 from tocsin.obligations.clocks import Facts, Status, clocks, is_late, status_of
 from tocsin.obligations.models import RegulatoryObligation
-from tocsin.obligations.regimes import DEFAULT_RULES, StepRule
+from tocsin.obligations.regimes import DEFAULT_RULES, StepRule, rules_from_json
 from tocsin.obligations.schemas import ObligationOut, SubmissionIn
+from tocsin.state import REGULATORY_RULES_KEY
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -38,6 +41,17 @@ class Incident:
     aware_at: datetime
     personal_data: bool
     high_risk: bool
+
+
+def rules_of(session: Session | None) -> tuple[StepRule, ...]:
+    """The table in force: the node's own (`TOCSIN_REGULATORY_RULES_FILE`), else the default."""
+    raw = session.info.get(REGULATORY_RULES_KEY) if session is not None else None
+    return _parsed(raw) if raw else DEFAULT_RULES
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(raw: str) -> tuple[StepRule, ...]:
+    return rules_from_json(json.loads(raw))
 
 
 def _facts(session: Session, incident: Incident) -> Facts:
@@ -64,10 +78,11 @@ def refresh(
     session: Session,
     incident: Incident,
     now: datetime,
-    rules: Sequence[StepRule] = DEFAULT_RULES,
+    rules: Sequence[StepRule] | None = None,
 ) -> list[RegulatoryObligation]:
     """Bring the stored steps in line with the facts: new steps appear, due times of unsent
     steps follow, a step that no longer applies is kept as such; sent steps never change."""
+    rules = rules or rules_of(session)
     stored = rows_of(session=session, declaration_id=incident.declaration_id)
     rows = {(r.regime, r.step): r for r in stored}
     sent = {f"{r.regime}.{r.step}": r.submitted_at for r in rows.values() if r.submitted_at}
@@ -102,9 +117,9 @@ def _ordered(
     return sorted(rows, key=lambda r: order.get((r.regime, r.step), len(order)))
 
 
-def rule_of(row: RegulatoryObligation, rules: Sequence[StepRule] = DEFAULT_RULES) -> StepRule:
+def rule_of(row: RegulatoryObligation) -> StepRule:
     """The table's rule of a stored step (a step dropped from the table keeps a bare rule)."""
-    for rule in rules:
+    for rule in rules_of(object_session(row)):
         if (rule.regime, rule.step) == (row.regime, row.step):
             return rule
     return StepRule(row.regime, row.step, row.regime.upper(), "")
@@ -129,7 +144,7 @@ def out(row: RegulatoryObligation, now: datetime) -> ObligationOut:
 
 def listed(*, session: Session, declaration_id: uuid.UUID) -> list[RegulatoryObligation]:
     """A declaration's obligations in the table's order."""
-    return _ordered(rows_of(session=session, declaration_id=declaration_id), DEFAULT_RULES)
+    return _ordered(rows_of(session=session, declaration_id=declaration_id), rules_of(session))
 
 
 def get(
