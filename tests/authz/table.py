@@ -63,6 +63,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/api/v1/organisations"): (READ,),
     ("POST", "/api/v1/organisations"): (ADMIN,),
     ("GET", "/api/v1/organisations/{org_id}"): (READ,),
+    ("PATCH", "/api/v1/organisations/{org_id}/regulatory-status"): (ADMIN,),
     ("GET", "/api/v1/organisations/{org_id}/users"): (READ, SEES_E1_PEOPLE),
     ("POST", "/api/v1/users"): (WRITE_SCOPE, MANAGES_E1),  # body: a user of E1
     ("PATCH", "/api/v1/users/{user_id}"): (WRITE_SCOPE, MANAGER),  # then: a person of theirs

@@ -212,3 +212,25 @@ def test_a_step_that_no_longer_applies_cannot_be_submitted(
     unknown = client.post(f"{URL}/{declared['id']}/obligations/{declared['id']}/submit", json={},
                           headers=world.auth("E1"))  # fmt: skip
     assert unknown.status_code == 404
+
+
+def test_an_administrator_sets_the_status_and_open_incidents_follow(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    declared = declare(client, world, impacts={"personal_data": False})
+    assert list(_steps(client, world, declared["id"])) == ["ars.declaration"]
+    url = f"/api/v1/organisations/{world.ids['E1']}/regulatory-status"
+    assert (
+        client.patch(url, json={"nis2": "essential"}, headers=world.auth("E1")).status_code == 403
+    )
+    bad = client.patch(url, json={"nis2": "vital"}, headers=world.auth("admin"))
+    assert bad.status_code == 422
+    changed = client.patch(url, json={"nis2": "essential"}, headers=world.auth("admin"))
+    assert changed.status_code == 200 and changed.json()["nis2"] == "essential"
+    assert changed.json()["csp_health"] is True
+    steps = _steps(client, world, declared["id"])
+    assert steps["nis2.early_warning"]["due_at"] == "2026-01-02T08:00:00Z"
+    with state.sessions() as session:
+        record = session.scalars(select(AuditRecord).where(
+            AuditRecord.action == "organisation.regulatory_status")).one()  # fmt: skip
+    assert record.details["after"] == {"nis2": "essential", "csp_health": True}

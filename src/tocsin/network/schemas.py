@@ -30,6 +30,15 @@ class OrganisationIn(BaseModel):
     )
 
 
+class RegulatoryStatusIn(BaseModel):
+    """Which legal clocks start when the organisation declares an incident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nis2: Nis2Status | None = Field(default=None, description="essential, important or none")
+    csp_health: bool | None = Field(default=None, description="bound by CSP L.1111-8-2 (ARS)")
+
+
 class OrganisationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
