@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, NotFound
-from tocsin.network import people, service
+from tocsin.network import people, regulatory, service
 from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Role, Scope
 from tocsin.network.principal import manages_tokens
@@ -80,7 +80,7 @@ def set_regulatory_status(
 ) -> object:
     """Set the organisation's NIS2 status or public-health-code duty (hub administrators)."""
     principal.require_scope(Scope.admin)
-    return service.set_regulatory_status(
+    return regulatory.set_regulatory_status(
         session=session, org_id=org_id, now=now, actor=principal.actor, **body.model_dump()
     )
 

@@ -56,30 +56,6 @@ def _parent_errors(
     return errors
 
 
-def set_regulatory_status(
-    *,
-    session: Session,
-    org_id: uuid.UUID,
-    nis2: Nis2Status | None,
-    csp_health: bool | None,
-    now: datetime,
-    actor: Actor,
-) -> Organisation:
-    """Change an organisation's NIS2 or public-health-code status, audited."""
-    org = get_organisation(session=session, org_id=org_id)
-    before = {"nis2": org.nis2.value, "csp_health": org.csp_health}
-    if nis2 is not None:
-        org.nis2 = nis2
-    if csp_health is not None:
-        org.csp_health = csp_health
-    audit(
-        session=session, actor=actor, action="organisation.regulatory_status",
-        target_type="organisation", target_id=org.id, at=now, concerns=[org.id],
-        details={"before": before, "after": {"nis2": org.nis2.value, "csp_health": org.csp_health}},
-    )  # fmt: skip
-    return org
-
-
 def create_organisation(
     *,
     session: Session,
