@@ -36,6 +36,8 @@ from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
 from tocsin.network.api import router as network_router
 from tocsin.network.auth import header_still_authenticates
+from tocsin.obligations.reminders import REMINDER_JOB
+from tocsin.obligations.service import rules_of as obligation_rules
 from tocsin.observability import RequestId
 from tocsin.oncall.api import router as oncall_router
 from tocsin.posture.api import router as posture_router
@@ -43,6 +45,7 @@ from tocsin.publication.api import router as alerts_router
 from tocsin.publication.receipts import on_delivered
 from tocsin.ratelimit import RateLimit
 from tocsin.relay.api import router as relay_router
+from tocsin.relay.obligation_routes import router as obligation_router
 from tocsin.relay.tasks import DEADLINE_JOB
 from tocsin.responses import escalation
 from tocsin.responses.api import router as responses_router
@@ -71,6 +74,7 @@ ROUTERS = [
     oncall_router,
     briefing_router,
     exercises_router,
+    obligation_router,
     web_router,
 ]
 
@@ -87,6 +91,7 @@ def node_jobs() -> list[Job]:
         *web_tasks.jobs(),
         anchoring.job(),
         exercise_tasks.job(),
+        REMINDER_JOB,
     ]
 
 
@@ -102,6 +107,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     """The HTTP application of one tocsin node."""
     settings = settings or (state.settings if state else Settings())
     app_state = state or build_state(settings)
+    with app_state.sessions() as session:  # a bad table of regulatory steps stops the start
+        obligation_rules(session)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "tocsin.oncall.models",
     "tocsin.briefing.models",
     "tocsin.exercises.models",
+    "tocsin.obligations.models",
 ]
 
 

@@ -118,6 +118,17 @@ class Settings(BaseSettings):
     audit_checkpoint_minutes: float = Field(
         default=60, gt=0, description="how often the chain's head is checkpointed"
     )
+    # Regulatory clocks (obligations/): when the declarant's director and security officer
+    # are reminded before each due time (fractions of the time allowed, minutes before it).
+    obligation_reminder_fractions: list[float] = Field(
+        default_factory=lambda: [0.5], description="JSON list, e.g. [0.5]: at half the time"
+    )
+    obligation_reminder_minutes_before: list[int] = Field(
+        default_factory=lambda: [60], description="JSON list, e.g. [60]: one hour before"
+    )
+    regulatory_rules_file: Path | None = Field(
+        default=None, description="JSON file replacing the table of regulatory steps"
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -34,15 +34,23 @@ class AppState:
     sms: SmsGateway | None = None
 
 
+# Where a session carries the node's table of regulatory steps (JSON text), when
+# `TOCSIN_REGULATORY_RULES_FILE` replaces the default one (`obligations.regimes`).
+REGULATORY_RULES_KEY = "regulatory_rules"
+
+
 def build_state(settings: Settings, clock: Clock | None = None) -> AppState:
     """Engine, sessions and clock for one node; nothing connects until it is used."""
     load_all_models()
     engine = make_engine(settings.effective_database_url)
+    sessions = make_sessionmaker(engine, audit_key=settings.audit_key.get_secret_value().encode())
+    if settings.regulatory_rules_file is not None:
+        rules = settings.regulatory_rules_file.read_text(encoding="utf-8")
+        # configure() replaces info: keep the audit key beside the rules.
+        sessions.configure(info={**sessions.kw.get("info", {}), REGULATORY_RULES_KEY: rules})
     return AppState(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(
-            engine, audit_key=settings.audit_key.get_secret_value().encode()
-        ),
+        sessions=sessions,
         clock=clock or SystemClock(),
     )

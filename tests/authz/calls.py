@@ -20,7 +20,7 @@ WHEN = "2026-01-01T06:00:00Z"
 # Ids the test makes up: a 404 on a path naming one says nothing about authorisation.
 MADE_UP = {"token_id", "endpoint_id", "delivery_id", "status_id", "object_id", "indicator_id",
            "campaign_id", "proposal_id", "key", "item", "rest", "user_id", "provider_id",
-           "passkey_id", "session_id", "exercise_id"}  # fmt: skip
+           "passkey_id", "session_id", "exercise_id", "obligation_id"}  # fmt: skip
 
 
 # Operations whose body names an id the test makes up (campaigns of unknown alerts).
@@ -87,6 +87,8 @@ def bodies(e1: str, indicator: str) -> dict[tuple[str, str], Any]:
                                         "scope": {"kind": "explicit", "organisations": [e1]}},
         ("POST", "/api/v1/exercises/{exercise_id}/injects"): {"offset_minutes": 5, "note": "x"},
         ("PUT", "/api/v1/exercises/{exercise_id}/observations/{org_id}"): {"note": "x"},
+        ("POST", f"{d}/affected-notice"): {"audience": "people", "subject": "s", "text": "t",
+                                           "recipients": ["p@example.org"]},
     }  # fmt: skip
 
 

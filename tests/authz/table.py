@@ -63,6 +63,7 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("GET", "/api/v1/organisations"): (READ,),
     ("POST", "/api/v1/organisations"): (ADMIN,),
     ("GET", "/api/v1/organisations/{org_id}"): (READ,),
+    ("PATCH", "/api/v1/organisations/{org_id}/regulatory-status"): (ADMIN,),
     ("GET", "/api/v1/organisations/{org_id}/users"): (READ, SEES_E1_PEOPLE),
     ("POST", "/api/v1/users"): (WRITE_SCOPE, MANAGES_E1),  # body: a user of E1
     ("PATCH", "/api/v1/users/{user_id}"): (WRITE_SCOPE, MANAGER),  # then: a person of theirs
@@ -103,6 +104,12 @@ API: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", f"{D}/log"): (WRITER, IN_CELL),
     ("POST", f"{D}/checklist/{{item}}"): (WRITER, IN_CELL, DECLARANT),
     ("GET", f"{D}/regulatory"): (READ, IN_CELL),
+    ("GET", f"{D}/obligations"): (READ, IN_CELL),
+    ("POST", f"{D}/obligations/{{obligation_id}}/submit"): (WRITER, IN_CELL, DECLARANT),
+    ("GET", f"{D}/obligations/{{obligation_id}}/document"): (READ, IN_CELL),
+    ("GET", f"{D}/regulatory-trail"): (READ, IN_CELL),
+    ("GET", f"{D}/affected-notice"): (READ, IN_CELL),
+    ("POST", f"{D}/affected-notice"): (WRITER, IN_CELL, DECLARANT),
     # responses
     ("PUT", f"{A}/response"): (SEES_ALERT, RESPONDER, WRITER),
     ("GET", f"{A}/response"): (READ, SEES_ALERT, RESPONDER),
@@ -244,6 +251,7 @@ PAGES: dict[tuple[str, str], tuple[Check, ...] | None] = {
     ("POST", "/dashboard/signoff"): (),
     ("GET", "/dashboard/report/monthly"): (),
     ("GET", "/relay"): (RELAY_ORG_404,),
+    ("GET", "/clocks"): (),  # the running regulatory clocks of one's perimeter
     ("GET", "/declare"): (ESTABLISHMENT_404, WRITER),
     ("POST", "/declare"): (),
     ("POST", "/declare/autosave"): (),

@@ -82,6 +82,8 @@ def _bodies(world: World) -> dict[tuple[str, str], Any]:
             "contacts": [{"name": "RSSI", "phone": "+33612345678"}]},
         ("PATCH", "/api/v1/users/{user_id}"): {"active": False},
         ("POST", "/api/v1/organisations/{org_id}/identity-providers"): IDENTITY_PROVIDER,
+        ("POST", "/api/v1/declarations/{declaration_id}/affected-notice"): {
+            "audience": "people", "subject": "s", "text": "t", "recipients": ["p@example.org"]},
     }  # fmt: skip
 
 

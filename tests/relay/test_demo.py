@@ -33,3 +33,16 @@ def test_demo_declares_for_the_university_hospital(state: AppState) -> None:
         )
         assert [d.id for d in visible] == [declaration.id]
         assert declaration.relay_deadline is not None
+
+
+def test_demo_university_hospitals_are_essential_general_hospitals_important(
+    state: AppState,
+) -> None:
+    with transaction(state.sessions) as session:
+        seed(session, state.clock.now())
+    with state.sessions() as session:
+        status = {o.name: o.nis2.value for o in session.scalars(select(Organisation))}
+    assert status["CHU de Rouvray"] == "essential"
+    assert status["Centre hospitalier de Bellefontaine"] == "important"
+    assert status["Clinique du Parc"] == "none"
+    assert status["ARS Val-de-Seine (démo)"] == "none"

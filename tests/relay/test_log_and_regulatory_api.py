@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
+from tests.obligations.helpers import set_status
 from tests.relay.factory import URL, declare
 from tests.world import World
 from tocsin.clock import ManualClock
+from tocsin.state import AppState
 
 
 def test_checklist_ticks_go_into_the_incident_log(
@@ -72,8 +74,9 @@ def test_anyone_in_the_cell_writes_the_log(
     assert future.status_code == 422 and future.json()["errors"][0]["field"] == "at"
 
 
-def test_regulatory_export_as_json(client: TestClient, world: World) -> None:
-    url = f"{URL}/{declare(client, world)['id']}/regulatory"
+def test_regulatory_export_as_json(client: TestClient, world: World, state: AppState) -> None:
+    set_status(state, world, "E1", "essential")
+    url = f"{URL}/{declare(client, world, aware_at='2026-01-01T07:00:00Z')['id']}/regulatory"
     response = client.get(url, headers=world.auth("E1"))
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     report = response.json()

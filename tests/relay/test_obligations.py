@@ -14,40 +14,42 @@ DECLARED = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("personal", "operator", "nature", "kind", "codes"),
+    ("personal", "nis2", "nature", "kind", "codes"),
     [
-        (False, False, Nature.accidental, Category.outage, ["ars"]),
-        (True, False, Nature.accidental, Category.outage, ["ars", "cnil"]),
-        (False, True, Nature.accidental, None, ["ars", "anssi"]),
-        (False, False, Nature.malicious, Category.phishing, ["ars", "complaint"]),
-        (False, False, Nature.unknown, Category.ransomware, ["ars", "complaint"]),
-        (False, False, Nature.unknown, Category.outage, ["ars"]),
-        (True, True, Nature.malicious, Category.intrusion, ["ars", "cnil", "anssi", "complaint"]),
+        (False, "none", Nature.accidental, Category.outage, ["ars"]),
+        (True, "none", Nature.accidental, Category.outage, ["ars", "cnil"]),
+        (False, "essential", Nature.accidental, None, ["ars", "anssi"]),
+        (False, "important", Nature.accidental, None, ["ars", "anssi"]),
+        (False, "none", Nature.malicious, Category.phishing, ["ars", "complaint"]),
+        (False, "none", Nature.unknown, Category.ransomware, ["ars", "complaint"]),
+        (False, "none", Nature.unknown, Category.outage, ["ars"]),
+        (
+            True,
+            "essential",
+            Nature.malicious,
+            Category.intrusion,
+            ["ars", "cnil", "anssi", "complaint"],
+        ),
     ],
 )
 def test_obligations_triggered(
-    personal: bool, operator: bool, nature: Nature, kind: Category | None, codes: list[str]
+    personal: bool, nis2: str, nature: Nature, kind: Category | None, codes: list[str]
 ) -> None:
     found = obligations(
         personal_data=personal,
-        essential_services_operator=operator,
+        nis2=nis2,
         nature=nature,
         kind=kind,
-        discovered_at=None,
-        declared_at=DECLARED,
+        aware_at=DECLARED,
     )
     assert [o.code for o in found] == codes
 
 
-def test_cnil_deadline_counts_from_discovery() -> None:
-    discovered = DECLARED - timedelta(hours=10)
+def test_cnil_and_anssi_deadlines_count_from_awareness() -> None:
+    aware = DECLARED - timedelta(hours=10)
     found = obligations(
-        personal_data=True,
-        essential_services_operator=False,
-        nature=Nature.accidental,
-        kind=None,
-        discovered_at=discovered,
-        declared_at=DECLARED,
+        personal_data=True, nis2="important", nature=Nature.accidental, kind=None, aware_at=aware
     )
-    cnil = next(o for o in found if o.code == "cnil")
-    assert cnil.due_at == discovered + timedelta(hours=72)
+    due = {o.code: o.due_at for o in found}
+    assert due["cnil"] == aware + timedelta(hours=72)
+    assert due["anssi"] == aware + timedelta(hours=24)

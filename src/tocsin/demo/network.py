@@ -61,3 +61,11 @@ ESTABLISHMENTS = [
 ]  # fmt: skip
 
 ALL = [NATIONAL, *REGIONS, *GROUPS, *ESTABLISHMENTS]
+
+
+def nis2_status(org: DemoOrg) -> str:
+    """The demo's NIS2 statuses: university hospitals (CHU) are large healthcare providers,
+    essential entities; general hospitals (CH) are medium ones, important entities."""
+    if org.slug.startswith("chu-"):
+        return "essential"
+    return "important" if org.slug.startswith("ch-") else "none"

@@ -16,7 +16,7 @@ from tocsin.audit.service import SYSTEM, Actor
 from tocsin.demo import network as demo
 from tocsin.demo.alerts import ransomware_alert, related_intrusion_alert
 from tocsin.network import service as network_service
-from tocsin.network.models import Organisation, OrgKind, Role, Scope
+from tocsin.network.models import Nis2Status, Organisation, OrgKind, Role, Scope
 from tocsin.network.secrets import new_password
 from tocsin.publication import service as publication
 from tocsin.relay.demo import declare_demo
@@ -54,6 +54,7 @@ def _create_orgs(session: Session, now: datetime) -> dict[str, Organisation]:
             legal_finess=item.legal_finess,
             group_id=created[item.group].id if item.group else None,
             region_id=created[item.region].id if item.region else None,
+            nis2=Nis2Status(demo.nis2_status(item)),
         )
     return created
 

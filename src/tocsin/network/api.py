@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, status
 
 from tocsin.deps import NowDep, SessionDep, SettingsDep
 from tocsin.errors import Forbidden, NotFound
-from tocsin.network import people, service
+from tocsin.network import people, regulatory, service
 from tocsin.network.auth import NetworkDep, PrincipalDep
 from tocsin.network.models import Role, Scope
 from tocsin.network.principal import manages_tokens
 from tocsin.network.schemas import (
     OrganisationIn,
     OrganisationOut,
+    RegulatoryStatusIn,
     TokenCreated,
     TokenIn,
     TokenOut,
@@ -67,6 +68,21 @@ def list_organisations(
 def get_organisation(org_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> object:
     principal.require_scope(Scope.read)
     return service.get_organisation(session=session, org_id=org_id)
+
+
+@router.patch("/organisations/{org_id}/regulatory-status", response_model=OrganisationOut)
+def set_regulatory_status(
+    org_id: uuid.UUID,
+    body: RegulatoryStatusIn,
+    principal: PrincipalDep,
+    session: SessionDep,
+    now: NowDep,
+) -> object:
+    """Set the organisation's NIS2 status or public-health-code duty (hub administrators)."""
+    principal.require_scope(Scope.admin)
+    return regulatory.set_regulatory_status(
+        session=session, org_id=org_id, now=now, actor=principal.actor, **body.model_dump()
+    )
 
 
 @router.post("/organisations", response_model=OrganisationOut, status_code=status.HTTP_201_CREATED)

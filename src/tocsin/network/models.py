@@ -28,6 +28,15 @@ class Role(enum.StrEnum):
     viewer = "viewer"
 
 
+class Nis2Status(enum.StrEnum):
+    """The organisation's NIS2 status (Directive (EU) 2022/2555 art. 3, Annex I "health"):
+    large healthcare providers are essential entities, medium ones important."""
+
+    essential = "essential"
+    important = "important"
+    none = "none"
+
+
 class Scope(enum.StrEnum):
     read = "read"
     write = "write"
@@ -45,6 +54,12 @@ class Organisation(Base):
     group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     region_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime]
+    # Regulatory status: which clocks start when it declares an incident (obligations/).
+    nis2: Mapped[Nis2Status] = mapped_column(
+        str_enum(Nis2Status), default=Nis2Status.none, server_default="none"
+    )
+    # A health establishment or medico-social service bound by CSP L.1111-8-2 (ARS).
+    csp_health: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class User(Base):

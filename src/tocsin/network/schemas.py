@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from tocsin.network.finess import validate_finess
-from tocsin.network.models import OrgKind, Role, Scope
+from tocsin.network.models import Nis2Status, OrgKind, Role, Scope
 
 Finess = Annotated[str, AfterValidator(validate_finess)]
 
@@ -23,6 +23,20 @@ class OrganisationIn(BaseModel):
     legal_finess: Finess | None = None
     group_id: uuid.UUID | None = None
     region_id: uuid.UUID | None = None
+    nis2: Nis2Status = Field(default=Nis2Status.none, description="essential, important or none")
+    csp_health: bool | None = Field(
+        default=None,
+        description="bound by CSP L.1111-8-2 (ARS declaration); default: every establishment",
+    )
+
+
+class RegulatoryStatusIn(BaseModel):
+    """Which legal clocks start when the organisation declares an incident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nis2: Nis2Status | None = Field(default=None, description="essential, important or none")
+    csp_health: bool | None = Field(default=None, description="bound by CSP L.1111-8-2 (ARS)")
 
 
 class OrganisationOut(BaseModel):
@@ -36,6 +50,8 @@ class OrganisationOut(BaseModel):
     group_id: uuid.UUID | None
     region_id: uuid.UUID | None
     created_at: datetime
+    nis2: Nis2Status
+    csp_health: bool
 
 
 class MembershipOut(BaseModel):

@@ -20,6 +20,7 @@ from tocsin.errors import Conflict, FieldError, InvalidInput, NotFound, Unauthen
 from tocsin.network.models import (
     ApiToken,
     Membership,
+    Nis2Status,
     Organisation,
     OrgKind,
     Role,
@@ -66,6 +67,8 @@ def create_organisation(
     legal_finess: str | None = None,
     group_id: uuid.UUID | None = None,
     region_id: uuid.UUID | None = None,
+    nis2: Nis2Status = Nis2Status.none,
+    csp_health: bool | None = None,
 ) -> Organisation:
     """Add an organisation to the network, checking it fits the hierarchy."""
     errors = _parent_errors(session, kind, group_id, region_id)
@@ -83,6 +86,8 @@ def create_organisation(
         group_id=group_id,
         region_id=region_id,
         created_at=now,
+        nis2=nis2,
+        csp_health=kind == OrgKind.establishment if csp_health is None else csp_health,
     )
     session.add(org)
     session.flush()

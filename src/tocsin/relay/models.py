@@ -42,6 +42,8 @@ class Declaration(Base):
     severity: Mapped[Severity] = mapped_column(str_enum(Severity))
     tlp: Mapped[TLP] = mapped_column(str_enum(TLP))
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # When the establishment became aware: the legal clocks (obligations/) count from it.
+    aware_at: Mapped[datetime | None]
     identity: Mapped[dict[str, Any]] = mapped_column(JSON)
     description: Mapped[dict[str, Any]] = mapped_column(JSON)
     impacts: Mapped[dict[str, Any]] = mapped_column(JSON)

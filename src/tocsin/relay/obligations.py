@@ -1,4 +1,5 @@
-"""Obligations a declaration triggers besides itself, pure (no I/O)."""
+"""Obligations a declaration triggers besides itself, pure (no I/O): the summary of the
+regulatory export. The clocks themselves, step by step, are `tocsin.obligations.clocks`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from datetime import datetime, timedelta
 from tocsin.alerts.vocab import Category
 from tocsin.relay.vocab import Nature
 
-CNIL_DELAY = timedelta(hours=72)
+CNIL_DELAY = timedelta(hours=72)  # GDPR art. 33(1)
+NIS2_EARLY_WARNING = timedelta(hours=24)  # Directive (EU) 2022/2555 art. 23(4)(a)
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,10 @@ class Obligation:
 def obligations(
     *,
     personal_data: bool,
-    essential_services_operator: bool,
+    nis2: str,
     nature: Nature,
     kind: Category | None,
-    discovered_at: datetime | None,
-    declared_at: datetime,
+    aware_at: datetime,
 ) -> list[Obligation]:
     """What else the establishment must do, with why and, when the law sets one, by when."""
     found: list[Obligation] = [
@@ -45,16 +46,17 @@ def obligations(
                 "CNIL",
                 "Notify the personal data breach within 72 hours",
                 "personal data are affected (GDPR art. 33)",
-                (discovered_at or declared_at) + CNIL_DELAY,
+                aware_at + CNIL_DELAY,
             )
         )
-    if essential_services_operator:
+    if nis2 in ("essential", "important"):
         found.append(
             Obligation(
                 "anssi",
                 "ANSSI",
-                "Notify the incident without delay",
-                "the establishment is an operator of essential services",
+                "Send the early warning within 24 hours, the notification within 72 hours",
+                f"the establishment is an {nis2} entity (NIS2 art. 23)",
+                aware_at + NIS2_EARLY_WARNING,
             )
         )
     if nature is Nature.malicious or (

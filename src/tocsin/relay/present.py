@@ -37,6 +37,7 @@ def declaration_out(session: Session, declaration: Declaration) -> DeclarationOu
         severity=content.severity,
         tlp=declaration.tlp,
         anonymous=content.anonymous,
+        aware_at=declaration.aware_at or declaration.created_at,
         identity=content.identity,
         description=content.description,
         impacts=content.impacts,

@@ -47,11 +47,10 @@ def export(session: Session, declaration: Declaration, now: datetime) -> Regulat
     category = RegulatoryCategory(declaration.category)
     found = obligations(
         personal_data=content.impacts.personal_data,
-        essential_services_operator=content.identity.essential_services_operator,
+        nis2=org.nis2.value if org else "none",
         nature=content.nature,
         kind=content.kind,
-        discovered_at=content.description.discovered_at,
-        declared_at=declaration.created_at,
+        aware_at=declaration.aware_at or declaration.created_at,
     )
     structure = {
         "name": org.name if org else None,

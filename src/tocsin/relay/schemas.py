@@ -58,13 +58,17 @@ class Identity(Strict):
 
     declarant: Declarant = Field(default_factory=Declarant)
     essential_services_operator: bool = Field(
-        default=False, description="operator of essential services (NIS): ANSSI must be told"
+        default=False,
+        description="kept for old clients (NIS1); the organisation's `nis2` status now decides",
     )
 
 
 class Description(Strict):
     """Block 2: what happened."""
 
+    started_at: AwareDatetime | None = Field(
+        default=None, description="when the incident began, if known"
+    )
     discovered_at: AwareDatetime | None = None
     summary: str | None = Field(default=None, max_length=MAX_TEXT)
     perimeter: str | None = Field(default=None, max_length=MAX_TEXT)
@@ -77,6 +81,15 @@ class Impacts(Strict):
     """Block 3: consequences, care first."""
 
     personal_data: bool = Field(default=False, description="personal data affected (CNIL, 72 h)")
+    personal_data_categories: list[ShortText] = Field(
+        default_factory=list, max_length=50, description="health data, identity, contact, ..."
+    )
+    people_concerned: int | None = Field(
+        default=None, ge=0, description="estimated number of people whose data are concerned"
+    )
+    high_risk_to_people: bool = Field(
+        default=False, description="likely high risk to the people: they are told (GDPR art. 34)"
+    )
     on_data: str | None = Field(default=None, max_length=MAX_TEXT)
     on_persons: str | None = Field(default=None, max_length=MAX_TEXT)
     on_systems: str | None = Field(default=None, max_length=MAX_TEXT)
@@ -123,6 +136,11 @@ class DeclarationIn(Strict):
     nature: Nature = Nature.unknown
     severity: Severity = Severity.high
     anonymous: bool = Field(default=False, description="do not name us when sharing")
+    aware_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the establishment became aware of the incident: the legal clocks "
+        "start here (NIS2 art. 23, GDPR art. 33); default: the declaration time",
+    )
     identity: Identity = Field(default_factory=Identity)
     description: Description = Field(default_factory=Description)
     impacts: Impacts = Field(default_factory=Impacts)
@@ -142,6 +160,7 @@ class DeclarationPatch(Strict):
     nature: Nature | None = None
     severity: Severity | None = None
     anonymous: bool | None = None
+    aware_at: AwareDatetime | None = None
     identity: Identity | None = None
     description: Description | None = None
     impacts: Impacts | None = None
@@ -213,6 +232,7 @@ class DeclarationOut(BaseModel):
     severity: Severity
     tlp: TLP
     anonymous: bool
+    aware_at: datetime
     identity: Identity
     description: Description
     impacts: Impacts
@@ -286,6 +306,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _dated_fields(content: DeclarationIn) -> Iterator[tuple[str, datetime | None]]:
+    yield "aware_at", content.aware_at
+    yield "description.started_at", content.description.started_at
     yield "description.discovered_at", content.description.discovered_at
     for index, step in enumerate(content.attack_steps):
         yield f"attack_steps.{index}.at", step.at
@@ -301,6 +323,14 @@ def future_dates(content: DeclarationIn, now: datetime) -> list[FieldError]:
         for name, value in _dated_fields(content)
         if value is not None and as_utc(value) > limit
     ]
+
+
+def awareness_errors(content: DeclarationIn) -> list[FieldError]:
+    """Awareness cannot come before the incident began."""
+    started, aware = content.description.started_at, content.aware_at
+    if started is not None and aware is not None and as_utc(aware) < as_utc(started):
+        return [FieldError("aware_at", "is before the incident's start (description.started_at)")]
+    return []
 
 
 def invalid(exc: ValidationError) -> InvalidInput:

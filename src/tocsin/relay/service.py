@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
+from tocsin.clock import as_utc
 from tocsin.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tocsin.obligations import service as obligations
 from tocsin.relay.deadlines import DeadlinePolicy
 from tocsin.relay.models import Declaration, DeclarationHistory, IncidentLogEntry
 from tocsin.relay.notify import notify_relays
@@ -26,6 +28,7 @@ from tocsin.relay.schemas import (
     DeclarationIn,
     DeclarationPatch,
     ResolutionIn,
+    awareness_errors,
     future_dates,
     invalid,
 )
@@ -41,7 +44,7 @@ def content_of(declaration: Declaration) -> DeclarationIn:
     """The current content of a declaration, as its declarant would write it."""
     data: dict[str, Any] = {
         name: getattr(declaration, name)
-        for name in ("title", "category", "kind", "nature", "severity", "anonymous")
+        for name in ("title", "category", "kind", "nature", "severity", "anonymous", "aware_at")
     }
     data |= {name: getattr(declaration, name) for name in (*BLOCKS, *LISTS)}
     return DeclarationIn.model_validate(data)
@@ -62,6 +65,18 @@ def document(declaration: Declaration) -> dict[str, Any]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def incident_of(declaration: Declaration) -> obligations.Incident:
+    """What the legal clocks of the declaration depend on."""
+    impacts = declaration.impacts or {}
+    return obligations.Incident(
+        declaration_id=declaration.id,
+        org_id=declaration.org_id,
+        aware_at=declaration.aware_at or declaration.created_at,
+        personal_data=bool(impacts.get("personal_data")),
+        high_risk=bool(impacts.get("personal_data") and impacts.get("high_risk_to_people")),
+    )
 
 
 def cell_of(declaration: Declaration, network: Network) -> frozenset[uuid.UUID]:
@@ -92,7 +107,7 @@ def get_own(
 
 
 def _checked(content: DeclarationIn, now: datetime) -> DeclarationIn:
-    errors = future_dates(content, now)
+    errors = future_dates(content, now) + awareness_errors(content)
     if errors:
         raise InvalidInput(errors)
     return content
@@ -105,6 +120,8 @@ def _apply(declaration: Declaration, content: DeclarationIn) -> None:
     declaration.nature = content.nature
     declaration.severity = content.severity
     declaration.anonymous = content.anonymous
+    aware = as_utc(content.aware_at) if content.aware_at else None
+    declaration.aware_at = aware or declaration.aware_at or declaration.created_at
     for name in BLOCKS:
         setattr(declaration, name, getattr(content, name).model_dump(mode="json"))
     for name in LISTS:
@@ -303,7 +320,8 @@ def record_change(
     note: str | None,
     now: datetime,
 ) -> DeclarationHistory:
-    """Bump the version, keep the whole document in the history, and audit the change."""
+    """Bump the version, keep the whole document in the history, audit the change, and bring
+    the regulatory obligations in line with it."""
     declaration.version += 1
     entry = DeclarationHistory(
         declaration_id=declaration.id,
@@ -328,6 +346,7 @@ def record_change(
         concerns=[declaration.org_id],
         details={"version": declaration.version, "fields": fields},
     )
+    obligations.refresh(session=session, incident=incident_of(declaration), now=now)
     return entry
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from tocsin.web import (
     account,
     briefing,
+    clocks,
     composer,
     dashboard,
     declaring,
@@ -29,5 +30,5 @@ for part in (static.router, account.router, second_step.router, sso.router, secu
              sessions_page.router, inbox.router, composer.router, dashboard.router,
              responding.router, relay_board.router, declaring.router, exports.router,
              briefing.router, offline.router, exercise_pages.router,
-             notifications_page.router):  # fmt: skip
+             notifications_page.router, clocks.router):  # fmt: skip
     router.include_router(part)
