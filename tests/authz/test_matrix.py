@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.alerts.factory import alert_body, publish
-from tests.authz.calls import IDENTITY_PROVIDER
+from tests.authz.calls import EXERCISE_SCENARIO, IDENTITY_PROVIDER
 from tests.authz.table import (
     ADMIN_GATE,
     API,
@@ -84,6 +84,11 @@ def _bodies(world: World) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/organisations/{org_id}/identity-providers"): IDENTITY_PROVIDER,
         ("POST", "/api/v1/declarations/{declaration_id}/affected-notice"): {
             "audience": "people", "subject": "s", "text": "t", "recipients": ["p@example.org"]},
+        ("PUT", "/api/v1/exercise-scenarios/{key}"): {"title": "x", "content": EXERCISE_SCENARIO},
+        ("POST", "/api/v1/exercises"): {"title": "x", "scenario": EXERCISE_SCENARIO,
+                                        "scope": {"kind": "explicit", "organisations": [e1]}},
+        ("POST", "/api/v1/exercises/{exercise_id}/injects"): {"offset_minutes": 5, "note": "x"},
+        ("PUT", "/api/v1/exercises/{exercise_id}/observations/{org_id}"): {"note": "x"},
     }  # fmt: skip
 
 
