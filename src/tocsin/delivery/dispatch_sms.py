@@ -38,14 +38,16 @@ LEASE = timedelta(minutes=2)
 def _text(row: Delivery, body: dict[str, Any], language: str, state: AppState) -> str:
     settings = state.settings
     parts = settings.sms_max_parts
+    exercise = bool(body.get("exercise") or (body.get("details") or {}).get("exercise"))
     if row.action == "escalation":
         link = f"{settings.public_url.rstrip('/')}{body['link']}"
         return silence_sms(language=language, organisation=body.get("organisations", "?"),
-                           severity=body["severity"], link=link, max_parts=parts)  # fmt: skip
+                           severity=body["severity"], link=link, max_parts=parts,
+                           exercise=exercise)  # fmt: skip
     link = f"{settings.public_url.rstrip('/')}/alerts/{body['id']}"
     said = AlertText(
         language=language, severity=body["severity"], tlp=body["tlp"], title=body["title"],
-        link=link, affected=(body.get("affected") or {}).get("name"),
+        link=link, affected=(body.get("affected") or {}).get("name"), exercise=exercise,
     )  # fmt: skip
     return alert_sms(said, parts)
 
