@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from tests.conftest import BACKENDS, _postgres_database
 from tocsin.db import make_engine, migrate
 
-BEFORE = "0024_identity"
+BEFORE = "0051_context_indicators"  # the revision before the count
 
 
 @pytest.fixture(params=BACKENDS)

@@ -48,3 +48,16 @@ def nobody_notified(state: AppState) -> None:
                         updated_at=state.clock.now(),
                     )
                 )
+
+
+def choose_email_on_the_page(state: AppState, world: Any, who: str, severities: list[str]) -> None:
+    """A viewer (read-only rights) chooses on the page, which stores the choice as the API
+    would; the API itself wants a token that may write."""
+    with transaction(state.sessions) as session:
+        pref = session.get(NotificationPreference, world.users[who])
+        if pref is None:
+            pref = NotificationPreference(
+                user_id=world.users[who], sms_severities=[], updated_at=state.clock.now()
+            )
+            session.add(pref)
+        pref.severities = severities

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from tests.alerts.factory import publish
 from tests.delivery.helpers import deliveries
@@ -23,6 +24,8 @@ from tocsin.responses.models import AlertResponse
 from tocsin.state import AppState
 
 REGION_R1_BUT_E1 = {"R1", "G1", "G2", "E2", "E3", "E4"}
+
+pytestmark = pytest.mark.usefixtures("quiet")  # live rows only: nobody opted in to mail
 
 
 def _many_establishments(state: AppState, world: Any, count: int) -> set[uuid.UUID]:

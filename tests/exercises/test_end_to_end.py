@@ -127,7 +127,7 @@ async def test_an_exercise_across_a_region_through_every_channel(
         assert _marked(envelope) and envelope["data"]["id"] == alert_id
     # The national CERT also gets the audit checkpoints by mail: read the participant's.
     [mail] = [m for m in inbox.messages if m["To"] == "so_e2@test.example.org"]
-    assert "EXERCISE · Rançongiciel simulé" in str(mail["Subject"])
+    assert "EXERCICE · Rançongiciel simulé" in str(mail["Subject"])
     assert {r.recipient_org_id for r in deliveries(state)} >= {world.ids[o] for o in PARTICIPANTS}
     await _indicators_stay_out_of_every_feed(node, world, alert_id)
     await _acknowledgements_are_measured(node, world, state, clock, exercise)

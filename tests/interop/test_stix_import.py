@@ -202,10 +202,17 @@ def deep_pattern_bundle() -> dict[str, Any]:
 def test_a_deeply_nested_pattern_is_a_422_naming_the_object(
     client: TestClient, world: World
 ) -> None:
-    answer = import_(client, world, "E1", deep_pattern_bundle())
+    bundle = deep_pattern_bundle()
+    alone = {**bundle, "objects": bundle["objects"][:1]}
+    answer = import_(client, world, "E1", alone)
     assert answer.status_code == 422, answer.text
     [error] = answer.json()["errors"]
     assert "indicator--" in error["field"] and "nested deeper" in error["reason"]
+    # Beside a sound report, the deep indicator alone is refused and named.
+    kept = import_(client, world, "E1", bundle)
+    assert kept.status_code == 201, kept.text
+    [refusal] = kept.json()["refused"]
+    assert "indicator--" in refusal["object"] and "nested deeper" in refusal["reason"]
 
 
 def test_a_sighting_dates_the_indicator_it_saw_and_is_kept(

@@ -109,7 +109,8 @@ def _apply_indicators(
             new.append({"id": uuid.uuid4(), "alert_id": alert.id, "position": position,
                         "type": item.type, "value": item.value, "comment": item.comment,
                         "first_seen": item.first_seen, "valid_until": item.valid_until,
-                        "created_at": now, "withdrawn_at": None})  # fmt: skip
+                        "context": item.context, "created_at": now,
+                        "withdrawn_at": None})  # fmt: skip
             continue
         row.position = position
         row.comment = item.comment
