@@ -43,7 +43,7 @@ def _pages(world: World, made: dict[str, str]) -> dict[str, list[str]]:
                   "/declare", f"/declarations/{declaration}",
                   f"/declarations/{declaration}/edit", "/dashboard",
                   "/dashboard/report/monthly", "/organisation", "/account/security",
-                  "/account/sessions"],
+                  "/account/sessions", "/account/notifications"],
         "admin": ["/dashboard", "/inbox"],
         "so_R1": ["/relay", f"/declarations/{declaration}", f"/dashboard/{world.ids['E1']}",
                   "/inbox"],
