@@ -117,14 +117,33 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def migrate(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision` with Alembic (the scripts ship inside the package)."""
+    _alembic(engine, "upgrade", revision)
+
+
+def migrate_down(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision`, with the same care for SQLite's table rebuilds."""
+    _alembic(engine, "downgrade", revision)
+
+
+def _alembic(engine: Engine, direction: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds a table to alter it (batch mode): with foreign keys on, dropping
+            # the old copy would cascade and delete every row that refers to it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            getattr(command, direction)(config, revision)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def load_all_models() -> None:

@@ -7,14 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-import tocsin.db
 from tests.conftest import BACKENDS, _postgres_database
-from tocsin.db import make_engine, migrate
+from tocsin.db import make_engine, migrate, migrate_down
 from tocsin.intel.keys import index_key
 
 BEFORE = "0022_sent_notices"
@@ -91,11 +88,7 @@ def test_hex_keys_become_bytes_and_back(fresh: Engine) -> None:
         (network.ip_start, network.ip_end, 120),
         (address.ip_start, None, None),
     ]
-    config = Config()
-    config.set_main_option("script_location", str(Path(tocsin.db.__file__).parent / "migrations"))
-    with fresh.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, BEFORE)
+    migrate_down(fresh, BEFORE)
     assert _stored(fresh) == [
         ("00000000000000000000ffffc0000200", "00000000000000000000ffffc00002ff", 120),
         ("00000000000000000000ffffc0000207", None, None),
