@@ -247,8 +247,10 @@ def _new_revision(
     now: datetime,
     note: str | None,
 ) -> AlertRevision:
-    session.flush()
     alert.revision += 1
+    with session.no_autoflush:  # the snapshot of a large alert is built before the flush
+        document = snapshot(alert)  # takes the write lock (SQLite) and holds it to the commit
+    session.flush()
     revision = AlertRevision(
         alert_id=alert.id,
         number=alert.revision,
@@ -257,7 +259,7 @@ def _new_revision(
         author_org_id=by.org_id or alert.source_org_id,
         note=note,
         created_at=now,
-        document=snapshot(alert),
+        document=document,
     )
     session.add(revision)
     session.flush()

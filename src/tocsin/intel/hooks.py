@@ -17,8 +17,11 @@ from tocsin.intel.notify import notify_correlation
 from tocsin.sharing.rules import Network
 
 
-def flag_indicators(session: Session, alert: Alert, now: datetime) -> int:
-    """Index the alert's indicators and flag those on a warninglist; return how many flagged."""
+def flag_indicators(
+    session: Session, alert: Alert, now: datetime, matches: warninglists.Matches | None = None
+) -> int:
+    """Index the alert's indicators and flag those on a warninglist; return how many flagged.
+    `matches` (from `warninglists.matches_of`, before the write) spares the matching here."""
     session.flush()
     live = [i for i in alert.indicators if i.withdrawn_at is None]
     store_keys(session=session, indicators=live)
@@ -32,12 +35,13 @@ def flag_indicators(session: Session, alert: Alert, now: datetime) -> int:
         if ids
         else set()
     )
-    lists = warninglists.default() if len(known) < len(live) else None
+    given = matches or {}
     flagged = 0
     for row in live:
-        if row.id in known or lists is None:
+        if row.id in known:
             continue
-        names = lists.match(row.type, row.value)
+        key = (row.type, row.value)
+        names = given[key] if key in given else warninglists.default().match(*key)
         if names:
             session.add(IndicatorFlag(indicator_id=row.id, lists="; ".join(names), flagged_at=now))
             flagged += 1
@@ -65,19 +69,20 @@ def set_default_expiry(alert: Alert, revision: AlertRevision, now: datetime) -> 
 
 
 def on_revision(
-    *, session: Session, alert: Alert, revision: AlertRevision, network: Network, now: datetime
-) -> None:
-    """Called from `alerts.hooks.after_revision`, in the publishing transaction."""
+    *, session: Session, alert: Alert, revision: AlertRevision, network: Network, now: datetime,
+    matches: warninglists.Matches | None = None,
+) -> None:  # fmt: skip
+    """Called from `publication.revision.after_revision`, in the publishing transaction."""
     if revision.action not in (RevisionAction.publish, RevisionAction.update):
         return
     set_default_expiry(alert, revision, now)
-    flag_indicators(session, alert, now)
+    flag_indicators(session, alert, now, matches)
     if alert.status not in CORRELATING or alert.exercise:
         return  # an exercise's indicators are invented: they link to no real alert
-    matches = correlations(session=session, alert_id=alert.id)
+    found = correlations(session=session, alert_id=alert.id)
     if revision.action is RevisionAction.update:
-        matches = [m for m in matches if m.since >= now]  # only what this update brought
-    grouped = by_alert(matches)
+        found = [m for m in found if m.since >= now]  # only what this update brought
+    grouped = by_alert(found)
     if not grouped:
         return
     others = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(grouped)))}

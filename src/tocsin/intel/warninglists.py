@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from tocsin.intel.keys import host_of
 log = logging.getLogger(__name__)
 
 _NetKey = tuple[int, int, int]  # (IP version, network address, prefix length)
+# The lists each (type, normalised value) is on, computed ahead of the write that flags them.
+Matches = dict[tuple[IndicatorType, str], list[str]]
 _SMALL_SUBSTRING_LIST = 1000
 
 
@@ -116,3 +119,13 @@ def load(directory: Path | None = None) -> Warninglists:
 def default() -> Warninglists:
     """The shipped warninglists, loaded on first use and kept for the process."""
     return load()
+
+
+def matches_of(indicators: Iterable[tuple[IndicatorType, str]]) -> Matches:
+    """The lists each (type, value) is on; no database, so callers run it before their
+    transaction's first write (a 50,000-indicator alert takes seconds, the first load more)."""
+    wanted = set(indicators)
+    if not wanted:
+        return {}
+    lists = default()
+    return {(kind, value): lists.match(kind, value) for kind, value in wanted}

@@ -29,6 +29,7 @@ from tocsin.network.models import (
 )
 from tocsin.network.principal import Principal, manages_tokens, person_scopes
 from tocsin.network.secrets import hash_password, new_token_secret, token_digest
+from tocsin.network.token_use import note_use_at_commit
 from tocsin.sharing.rules import Network, OrgNode
 
 
@@ -386,9 +387,7 @@ def authenticate(
         if not roles:
             raise Unauthenticated("token of a person who no longer belongs to the organisation")
         scopes = person_scopes(scopes, roles)
-    # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
-    if token.last_used_at is None or (now - as_utc(token.last_used_at)).total_seconds() > 60:
-        token.last_used_at = now
+    note_use_at_commit(session, token, now)
     return Principal(
         token_id=token.id,
         org_id=org.id,
