@@ -1,8 +1,9 @@
 """Alerts into TAXII: after each revision, the alert's STIX objects go to its TLP collection.
 
 The objects are those of the STIX export (report, indicators, malware, attack patterns,
-courses of action, relationships, markings), as a reader who is not told an anonymous
-source sees them, since a collection is shared by many readers. An object that leaves
+courses of action, relationships, markings), rendered for the reader class every reader
+of the alert is in (a collection is shared by many readers, each row checked on every read),
+exactly as the export renders them for that class. An object that leaves
 the alert (a withdrawn indicator) or every object of a retracted alert is written again
 as revoked, so consumers (firewalls, MISP, OpenCTI) drop it rather than keep blocking.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from tocsin.alerts.models import Alert
 from tocsin.alerts.vocab import Status
 from tocsin.audit.service import SYSTEM, record
-from tocsin.interop.stix import stix_objects_for_alert
+from tocsin.interop.stix import stix_objects_for_every_reader
 from tocsin.interop.stix_vocab import timestamp
 from tocsin.interop.taxii import store
 from tocsin.interop.taxii.collections import tlp_collection_id
@@ -51,9 +52,7 @@ def publish_alert_objects(
     collection_id = tlp_collection_id(alert.tlp)
     objects = []
     if alert.status is not Status.retracted:
-        objects = stix_objects_for_alert(
-            session=session, alert=alert, viewer_id=None, network=network
-        )
+        objects = stix_objects_for_every_reader(session=session, alert=alert)
     stored = session.execute(
         select(TaxiiObject.stix_id, TaxiiObject.body).where(
             TaxiiObject.collection_id == collection_id,
