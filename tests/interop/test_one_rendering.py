@@ -3,14 +3,16 @@ an id and a `modified` never name two different contents."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.alerts.factory import publish
+from tests.alerts.factory import alert_body, publish
 from tests.interop.test_stix_export import export
 from tests.world import World
+from tocsin.clock import ManualClock
 from tocsin.interop.taxii.collections import tlp_collection_id
 from tocsin.sharing.tlp import TLP
 
@@ -63,3 +65,23 @@ def test_a_named_source_is_named_in_taxii_and_an_anonymous_one_only_to_those_tol
     assert peer["id"] != source["id"]  # the source's own rendering is another object
     assert peer in taxii.values()
     assert export(client, world, "E5", named["id"]).json()["objects"][0] in taxii.values()
+
+
+def test_withdrawn_indicators_and_a_retraction_read_the_same_through_both_doors(
+    client: TestClient, world: World, clock: ManualClock
+) -> None:
+    alert = publish(client, world, "E1", tlp="green")
+    clock.advance(timedelta(hours=1))
+    kept = alert_body()["indicators"][:1]
+    changed = client.patch(
+        f"/api/v1/alerts/{alert['id']}", json={"indicators": kept}, headers=world.auth("E1")
+    )
+    assert changed.status_code == 200, changed.text
+    withdrawn = export(client, world, "E5", alert["id"]).json()
+    assert clashes(taxii_objects(client, world, "E5"), withdrawn) == []
+    clock.advance(timedelta(hours=1))
+    retracted = client.post(f"/api/v1/alerts/{alert['id']}/retract",
+                            json={"reason": "false positive"}, headers=world.auth("E1"))  # fmt: skip
+    assert retracted.status_code == 200, retracted.text
+    bundle = export(client, world, "E5", alert["id"]).json()
+    assert clashes(taxii_objects(client, world, "E5"), bundle) == []

@@ -355,12 +355,13 @@ def stix_objects_for_every_reader(*, session: Session, alert: Alert) -> list[dic
 
 
 RETRACTED_LABEL = "tocsin-retracted"  # whatever the TLP: a consumer stops blocking on it
-_REVOCABLE = frozenset({"indicator", "observed-data", "vulnerability", "relationship"})
 
 
 def with_retractions(alert: Alert, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Carry retraction into a file export: withdrawn indicators come back revoked, and every
-    indicator of a retracted alert is revoked, so tools fed by exports stop blocking."""
+    """Carry retraction into every door (file export and TAXII alike): withdrawn indicators
+    come back revoked, and every object the report owns is revoked when the alert is
+    retracted, so tools fed by either stop blocking. Identities and definitions are shared
+    with other alerts, and objects kept from an import belong to their author: left as is."""
     report, identity = objects[0], objects[1]
     b = _Builder(alert=alert, report_uuid=uuid.UUID(report["id"].removeprefix("report--")),
                  identity_id=identity["id"])  # fmt: skip
@@ -369,7 +370,8 @@ def with_retractions(alert: Alert, objects: list[dict[str, Any]]) -> list[dict[s
             _indicator(b, row)
     retracted = alert.status is Status.retracted
     for obj in [*objects, *b.objects]:
-        if obj in b.objects or (retracted and obj["type"] in _REVOCABLE):
+        owned = obj["type"] != "identity" and obj.get("created_by_ref") == identity["id"]
+        if obj in b.objects or (retracted and owned):
             obj.update(revoked=True, labels=sorted({*obj.get("labels", []), RETRACTED_LABEL}))
     report["object_refs"] = report["object_refs"] + [o["id"] for o in b.objects]
     return [report, identity, *b.objects, *objects[2:]]
