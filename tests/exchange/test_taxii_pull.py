@@ -50,13 +50,19 @@ class RemoteHub:
         token = self.world.auth(reader)["Authorization"].removeprefix("Bearer ")
         return Remote(api_root=self.api_root, collection_id=collection, token=token)
 
-    def publish(self, title: str, **changes: Any) -> None:
+    def publish(self, title: str, **changes: Any) -> str:
         with httpx.Client(base_url=self.base, headers=self.world.auth("E2"), timeout=60) as api:
             created = api.post("/api/v1/alerts", json=alert_body(title=title, tlp="green",
                                                                  **changes))  # fmt: skip
             assert created.status_code == 201, created.text
             published = api.post(f"/api/v1/alerts/{created.json()['id']}/publish")
             assert published.status_code == 200, published.text
+            return str(created.json()["id"])
+
+    def update(self, alert_id: str, **changes: Any) -> None:
+        with httpx.Client(base_url=self.base, headers=self.world.auth("E2"), timeout=60) as api:
+            changed = api.patch(f"/api/v1/alerts/{alert_id}", json=changes)
+            assert changed.status_code == 200, changed.text
 
 
 def _free_port() -> int:
@@ -221,4 +227,16 @@ def test_the_periodic_job_pulls_each_source_at_its_own_period(
     clock.advance(timedelta(minutes=5))
     assert [[d.title for d in r.drafts] for r in taxii_pull.tick(node)] == [
         ["Published just after"]
+    ]
+
+
+def test_an_updated_remote_alert_comes_whole_with_what_its_report_refers_to(
+    state: AppState, world: World, hub: RemoteHub
+) -> None:
+    alert_id = hub.publish("Before the update")
+    _pull(state, world, hub.remote())
+    hub.update(alert_id, summary="The hypervisors were restored from backups.")
+    later = _pull(state, world, hub.remote())  # only the report changed remotely
+    assert [(d.title, d.indicators, d.attack_steps) for d in later.drafts] == [
+        ("Before the update", 4, 2)
     ]

@@ -35,6 +35,7 @@ from tocsin.state import AppState
 
 TAXII_MEDIA = "application/taxii+json;version=2.1"
 PAGE_LIMIT = 1000
+REFS_PER_REQUEST = 40  # ids per match[id] query, to keep the URL short
 MAX_PAGES = 10_000  # a remote that always says "more" must not hold a pull forever
 log = logging.getLogger(__name__)
 
@@ -100,10 +101,25 @@ def fetch_added_after(
     *, client: httpx.Client, remote: Remote, added_after: str | None
 ) -> tuple[list[Any], str | None]:
     """Every object added to the remote collection after `added_after`, over all pages,
-    and the remote's `X-TAXII-Date-Added-Last` (None when nothing was added)."""
+    and the remote's `X-TAXII-Date-Added-Last` (None when nothing was added); a report
+    comes with every object it refers to, so that an updated report imports whole."""
+    params = {"limit": str(PAGE_LIMIT)} | ({"added_after": added_after} if added_after else {})
+    objects, last = _fetch_pages(client, remote, params)
+    have = {o.get("id") for o in objects if isinstance(o, dict)}
+    refs = {ref for o in objects if isinstance(o, dict) and o.get("type") == "report"
+            for ref in o.get("object_refs", []) if isinstance(ref, str)}  # fmt: skip
+    missing = sorted(refs - have)
+    for start in range(0, len(missing), REFS_PER_REQUEST):
+        ids = ",".join(missing[start : start + REFS_PER_REQUEST])
+        objects += _fetch_pages(client, remote, {"limit": str(PAGE_LIMIT), "match[id]": ids})[0]
+    return objects, last
+
+
+def _fetch_pages(
+    client: httpx.Client, remote: Remote, params: dict[str, str]
+) -> tuple[list[Any], str | None]:
     objects: list[Any] = []
     last: str | None = None
-    params = {"limit": str(PAGE_LIMIT)} | ({"added_after": added_after} if added_after else {})
     for _ in range(MAX_PAGES):
         response = _page(client, remote, params)
         envelope = _envelope(response)
