@@ -240,3 +240,6 @@ def test_an_updated_remote_alert_comes_whole_with_what_its_report_refers_to(
     assert [(d.title, d.indicators, d.attack_steps) for d in later.drafts] == [
         ("Before the update", 4, 2)
     ]
+    with transaction(state.sessions) as session:  # the draft was rewritten, not duplicated
+        [draft] = session.scalars(select(Alert)).all()
+        assert draft.summary == "The hypervisors were restored from backups."

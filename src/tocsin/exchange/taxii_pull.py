@@ -3,7 +3,8 @@
 Each pull asks the remote collection only for the objects added after the last
 `X-TAXII-Date-Added-Last` it read (kept per organisation and collection in `taxii_pulls`),
 follows the pages, and imports what it got as one STIX bundle through the same importer as
-`tocsin import`: the valid objects become drafts, each refused one is reported. The marker
+`tocsin import`: the valid objects become drafts (a newer version of a report rewrites its
+draft while it is still one), each refused one is reported. The marker
 moves forward in the same transaction as the drafts, so a crash re-reads, never skips; a
 pull where nothing was importable still moves it, so a re-run imports nothing new.
 """
@@ -179,6 +180,7 @@ def pull(
                 result = imports.import_document(
                     session=session, document=_bundle(objects), org_id=org_id, by=by,
                     network=network_service.load_network(session=session), now=clock.now(),
+                    update_drafts=True,
                 )  # fmt: skip
                 report.drafts, report.refused = result.drafts, result.refused
             _advance(session, remote, org_id, last, clock.now(), None)
