@@ -243,3 +243,22 @@ def test_an_updated_remote_alert_comes_whole_with_what_its_report_refers_to(
     with transaction(state.sessions) as session:  # the draft was rewritten, not duplicated
         [draft] = session.scalars(select(Alert)).all()
         assert draft.summary == "The hypervisors were restored from backups."
+
+
+def test_two_nodes_pulling_at_once_import_once(
+    state: AppState, world: World, hub: RemoteHub
+) -> None:
+    hub.publish("Pulled by two nodes")
+    others: list[taxii_pull.PullReport] = []
+
+    def another_node_pulls_meanwhile(response: httpx.Response) -> None:
+        if not others:
+            others.append(_pull(state, world, hub.remote()))
+
+    org = world.ids["E1"]
+    with httpx.Client(timeout=60, event_hooks={"response": [another_node_pulls_meanwhile]}) as c:
+        mine = pull(sessions=state.sessions, remote=hub.remote(), org_id=org,
+                    by=Actor(org_id=org), clock=state.clock, client=c)  # fmt: skip
+    assert [len(r.drafts) for r in others] == [1]
+    assert (mine.overtaken, mine.drafts) == (True, [])
+    assert _titles(state) == ["Pulled by two nodes"]

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tocsin.audit.service import Actor
@@ -65,6 +66,7 @@ class PullReport:
     added_last: str | None = None
     drafts: list[imports.DraftOut] = field(default_factory=list)
     refused: list[imports.Refusal] = field(default_factory=list)
+    overtaken: bool = False  # another node pulled meanwhile: nothing stored by this one
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON values, for `--json` and logs."""
@@ -73,6 +75,7 @@ class PullReport:
             "added_last": self.added_last,
             "drafts": [d.model_dump(mode="json") for d in self.drafts],
             "refused": [r.model_dump(mode="json") for r in self.refused],
+            "overtaken": self.overtaken,
         }  # fmt: skip
 
 
@@ -161,21 +164,27 @@ def _bundle(objects: list[Any]) -> dict[str, Any]:
     return {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
 
 
-def pull(
-    *, sessions: sessionmaker[Session], remote: Remote, org_id: uuid.UUID, by: Actor,
-    clock: Clock, client: httpx.Client,
-) -> PullReport:  # fmt: skip
-    """Import what the remote collection added since the last pull as drafts of `org_id`.
+class _Overtaken(Exception):
+    """Another node pulled the same collection for the same organisation meanwhile."""
 
-    PullError (nothing stored, the marker kept) when the remote cannot be read.
-    """
-    with transaction(sessions) as session:
-        marker = _marker(session, remote, org_id)
-        report = PullReport(added_after=marker.added_last if marker else None)
-    objects, last = fetch_added_after(client=client, remote=remote, added_after=report.added_after)
-    report.objects, report.added_last = len(objects), last or report.added_after
+
+def _claim(session: Session, remote: Remote, org_id: uuid.UUID, expected: str | None) -> None:
+    """Lock the marker; _Overtaken when it moved since this pull read it."""
+    marker = session.scalar(select(TaxiiPull).where(
+        TaxiiPull.org_id == org_id, TaxiiPull.api_root == remote.api_root,
+        TaxiiPull.collection_id == remote.collection_id).with_for_update())  # fmt: skip
+    if (marker.added_last if marker else None) != expected:
+        raise _Overtaken
+
+
+def _store(
+    sessions: sessionmaker[Session], remote: Remote, org_id: uuid.UUID, by: Actor, clock: Clock,
+    objects: list[Any], last: str | None, report: PullReport,
+) -> None:  # fmt: skip
+    """Import the objects and move the marker in one transaction."""
     try:
         with transaction(sessions) as session:
+            _claim(session, remote, org_id, report.added_after)
             if objects:
                 result = imports.import_document(
                     session=session, document=_bundle(objects), org_id=org_id, by=by,
@@ -187,8 +196,29 @@ def pull(
     except InvalidInput as exc:  # nothing importable: report it and do not read it again
         report.refused = [imports.Refusal(object=e.field, reason=e.reason) for e in exc.errors]
         with transaction(sessions) as session:
+            _claim(session, remote, org_id, report.added_after)
             _advance(session, remote, org_id, last, clock.now(), json.dumps(
                 [r.model_dump() for r in report.refused])[:10_000])  # fmt: skip
+
+
+def pull(
+    *, sessions: sessionmaker[Session], remote: Remote, org_id: uuid.UUID, by: Actor,
+    clock: Clock, client: httpx.Client,
+) -> PullReport:  # fmt: skip
+    """Import what the remote collection added since the last pull as drafts of `org_id`.
+
+    PullError (nothing stored, the marker kept) when the remote cannot be read. When another
+    node pulled the same collection meanwhile, nothing is stored and `overtaken` is set.
+    """
+    with transaction(sessions) as session:
+        marker = _marker(session, remote, org_id)
+        report = PullReport(added_after=marker.added_last if marker else None)
+    objects, last = fetch_added_after(client=client, remote=remote, added_after=report.added_after)
+    report.objects, report.added_last = len(objects), last or report.added_after
+    try:
+        _store(sessions, remote, org_id, by, clock, objects, last, report)
+    except (_Overtaken, IntegrityError):  # IntegrityError: both inserted the first marker
+        report.overtaken, report.drafts, report.refused = True, [], []
     return report
 
 
