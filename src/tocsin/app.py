@@ -24,6 +24,7 @@ from tocsin.delivery.api import router as delivery_router
 from tocsin.delivery.runtime import start_delivery, stop_delivery
 from tocsin.deps import StateDep
 from tocsin.errors import TocsinError
+from tocsin.exchange import taxii_pull
 from tocsin.exchange.api import router as exchange_router
 from tocsin.exercises import tasks as exercise_tasks
 from tocsin.exercises.api import router as exercises_router
@@ -92,6 +93,7 @@ def node_jobs() -> list[Job]:
         anchoring.job(),
         exercise_tasks.job(),
         REMINDER_JOB,
+        taxii_pull.job(),
     ]
 
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tocsin.localtime import zone
 
 DEVELOPMENT_SECRET = "tocsin-development-secret-do-not-use-in-production"  # noqa: S105
 DEVELOPMENT_AUDIT_KEY = "tocsin-development-audit-key-do-not-use-in-production"
+
+
+class TaxiiPullSource(BaseModel):
+    """One remote TAXII 2.1 collection pulled periodically into an organisation's drafts."""
+
+    url: str = Field(description="the remote API root, e.g. https://hub.example/taxii2/api/")
+    collection: str
+    org: uuid.UUID = Field(description="the organisation the drafts are imported for")
+    token: SecretStr | None = Field(default=None, description="sent as a Bearer token")
+    every_minutes: float = Field(default=15, gt=0)
 
 
 class Settings(BaseSettings):
@@ -128,6 +139,12 @@ class Settings(BaseSettings):
     )
     regulatory_rules_file: Path | None = Field(
         default=None, description="JSON file replacing the table of regulatory steps"
+    )
+    # Pulling from other hubs: remote TAXII 2.1 collections read periodically, each into
+    # drafts of one local organisation (JSON list of {"url", "collection", "org", "token",
+    # "every_minutes"}; `url` is the remote API root).
+    taxii_pull_sources: list[TaxiiPullSource] = Field(
+        default_factory=list, description="JSON list of remote TAXII collections to pull"
     )
 
     @field_validator("time_zone")

@@ -21,6 +21,7 @@ from tests.world import World
 from tocsin.app import create_app
 from tocsin.clock import ManualClock
 from tocsin.db import transaction
+from tocsin.interop.stix import RETRACTED_LABEL
 from tocsin.interop.taxii import store
 from tocsin.interop.taxii.collections import (
     received_collection_id,
@@ -414,8 +415,13 @@ def test_a_retracted_alert_revokes_every_object_it_published(
     )  # fmt: skip
     assert retracted.status_code == 200, retracted.text
     green = collection_of(live, world, "so_E5", tlp_collection_id(TLP.green))
-    latest = [o for o in green.get_objects()["objects"] if "modified" in o]
-    assert latest and all(o.get("revoked") is True for o in latest)
+    latest = green.get_objects()["objects"]
+    # identities and definitions are shared with other alerts: revoking them would tell
+    # consumers the organisation (or tocsin itself) is withdrawn
+    owned = [o for o in latest if o["type"] not in UNMARKED]
+    assert owned and all(o.get("revoked") is True for o in owned)
+    assert all(RETRACTED_LABEL in o["labels"] for o in owned)
+    assert not any(o.get("revoked") for o in latest if o["type"] in UNMARKED)
 
 
 # --- pagination over thousands of objects ----------------------------------------------------

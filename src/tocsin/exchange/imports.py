@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tocsin.alerts import reads
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import MAX_INDICATORS, AlertContent, AlertPatch, IndicatorIn
+from tocsin.alerts.vocab import Status
 from tocsin.audit.service import Actor
 from tocsin.audit.service import record as audit
 from tocsin.errors import FieldError, Forbidden, InvalidInput
@@ -229,14 +230,26 @@ def _checked_plans(
     return checked
 
 
+def _draft_from(session: Session, origin_id: str, org_id: uuid.UUID) -> Alert | None:
+    """The organisation's latest draft imported from this report or event, if any."""
+    return session.scalar(
+        select(Alert).join(AlertAttachment, AlertAttachment.alert_id == Alert.id)
+        .where(AlertAttachment.kind == "origin", AlertAttachment.stix_id == origin_id,
+               Alert.source_org_id == org_id, Alert.status == Status.draft)
+        .order_by(Alert.created_at.desc()).limit(1)
+    )  # fmt: skip
+
+
 def import_document(
     *, session: Session, document: Any, org_id: uuid.UUID, by: Actor, network: Network,
-    now: datetime, dry_run: bool = False, strict: bool = False,
+    now: datetime, dry_run: bool = False, strict: bool = False, update_drafts: bool = False,
 ) -> ImportReport:  # fmt: skip
     """Drafts from a STIX bundle or object or a MISP event, and the objects refused.
 
     Every plan is checked before any is stored. InvalidInput (nothing stored) when objects
     were refused and nothing is left to import, or when `strict` and anything was refused.
+    `update_drafts` rewrites the organisation's draft from the same report or event, if one
+    is still a draft, rather than adding another (a newer version of what was imported).
     """
     parsed = parse(document)
     checked = _checked_plans(parsed, org_id, network)
@@ -246,9 +259,12 @@ def import_document(
     for plan, content in checked:
         alert_id = None
         if not dry_run:
+            replacing = None
+            if update_drafts and plan.origin_id:
+                replacing = _draft_from(session, plan.origin_id, org_id)
             alert_id = store_plan(
                 session=session, plan=plan, content=content, org_id=org_id, by=by,
-                network=network, now=now, kind=parsed.format,
+                network=network, now=now, kind=parsed.format, replacing=replacing,
             ).id  # fmt: skip
         drafts.append(_summary(content, alert_id, plan))
     refused = [Refusal(object=e.field, reason=e.reason) for e in parsed.refused]

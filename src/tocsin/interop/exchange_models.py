@@ -53,3 +53,22 @@ class FeedImport(Base):
     imported_at: Mapped[datetime]
     outcome: Mapped[str] = mapped_column(String(16), default="imported", server_default="imported")
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class TaxiiPull(Base):
+    """How far one organisation has read one remote TAXII 2.1 collection.
+
+    `added_last` is the remote server's `X-TAXII-Date-Added-Last` of the last page read: the
+    next pull asks only for what was added after it, so a re-run imports nothing new.
+    """
+
+    __tablename__ = "taxii_pulls"
+    __table_args__ = (UniqueConstraint("org_id", "api_root", "collection_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    api_root: Mapped[str] = mapped_column(String(2000))
+    collection_id: Mapped[str] = mapped_column(String(200))
+    added_last: Mapped[str | None] = mapped_column(String(40))
+    pulled_at: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(Text)

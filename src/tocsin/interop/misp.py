@@ -210,11 +210,9 @@ def alert_to_event(
     *, session: Session, alert: Alert, viewer_id: uuid.UUID, network: Network
 ) -> dict[str, Any]:
     """`{"Event": {...}}` as MISP writes it, for a viewer allowed to read the alert."""
+    source, victim = stix.named_for(session, alert, viewer_id, network)
     event = build_event(
-        alert,
-        source=stix.source_for(session, alert, viewer_id, network),
-        event_uuid=stix.report_uuid_of(session, alert),
-        victim=stix.victim_for(session, alert, viewer_id, network),
+        alert, source=source, event_uuid=stix.report_uuid_of(session, alert), victim=victim
     )
     document: dict[str, Any] = json.loads(event.to_json())
     return {"Event": document}

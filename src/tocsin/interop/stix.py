@@ -27,7 +27,7 @@ from tocsin.indicators.types import IndicatorType
 from tocsin.interop import stix_vocab as v
 from tocsin.interop.exchange_models import AlertAttachment
 from tocsin.network.models import Organisation
-from tocsin.sharing.rules import Network, reveals_affected, reveals_source
+from tocsin.sharing.rules import Network, told, told_every_reader
 
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -303,24 +303,39 @@ def kept_objects(session: Session, alert: Alert) -> list[dict[str, Any]]:
     return list(rows)
 
 
-def source_for(
-    session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
-) -> Source | None:
-    """The source as this viewer may see it (None when anonymous to the viewer)."""
-    if not reveals_source(viewer_id, facts(alert), network):
-        return None
-    org = session.get(Organisation, alert.source_org_id)
+def _named(session: Session, org_id: uuid.UUID | None) -> Source | None:
+    org = session.get(Organisation, org_id) if org_id else None
     return Source(org_id=org.id, name=org.name) if org else None
 
 
-def victim_for(
+def named_for(
     session: Session, alert: Alert, viewer_id: uuid.UUID | None, network: Network
-) -> Source | None:
-    """The establishment the incident hit, as this viewer may know it (None: not named)."""
-    if alert.affected_org_id is None or not reveals_affected(viewer_id, facts(alert), network):
-        return None
-    org = session.get(Organisation, alert.affected_org_id)
-    return Source(org_id=org.id, name=org.name) if org else None
+) -> tuple[Source | None, Source | None]:
+    """The source and the establishment hit as this viewer may know them (None: not named)."""
+    source, affected = told(viewer_id, facts(alert), network)
+    return (_named(session, alert.source_org_id) if source else None,
+            _named(session, alert.affected_org_id) if affected else None)  # fmt: skip
+
+
+def _objects_for_class(
+    session: Session, alert: Alert, shown: tuple[bool, bool]
+) -> list[dict[str, Any]]:
+    """The objects for one reader class, `shown` = (source named, establishment hit named).
+
+    Every door renders a class the same way. The class every reader is in keeps the base ids
+    (TAXII collections carry it); a class told more (an anonymous source and its relays) gets
+    ids of its own, so that one id and `modified` never name two contents.
+    """
+    report_uuid = report_uuid_of(session, alert)
+    if shown != told_every_reader(facts(alert)):
+        report_uuid = uuid.uuid5(report_uuid, f"reader-class/{shown[0]}/{shown[1]}")
+    return build_objects(
+        alert,
+        source=_named(session, alert.source_org_id) if shown[0] else None,
+        report_uuid=report_uuid,
+        kept=kept_objects(session, alert),
+        victim=_named(session, alert.affected_org_id) if shown[1] else None,
+    )
 
 
 def stix_objects_for_alert(
@@ -331,22 +346,22 @@ def stix_objects_for_alert(
     The report comes first; the TLP marking definition, tocsin's identity and extension
     definition come last. Ids and timestamps are deterministic.
     """
-    return build_objects(
-        alert,
-        source=source_for(session, alert, viewer_id, network),
-        report_uuid=report_uuid_of(session, alert),
-        kept=kept_objects(session, alert),
-        victim=victim_for(session, alert, viewer_id, network),
-    )
+    return _objects_for_class(session, alert, told(viewer_id, facts(alert), network))
+
+
+def stix_objects_for_every_reader(*, session: Session, alert: Alert) -> list[dict[str, Any]]:
+    """The objects as every reader allowed to read the alert sees them (TAXII collections)."""
+    return _objects_for_class(session, alert, told_every_reader(facts(alert)))
 
 
 RETRACTED_LABEL = "tocsin-retracted"  # whatever the TLP: a consumer stops blocking on it
-_REVOCABLE = frozenset({"indicator", "observed-data", "vulnerability", "relationship"})
 
 
 def with_retractions(alert: Alert, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Carry retraction into a file export: withdrawn indicators come back revoked, and every
-    indicator of a retracted alert is revoked, so tools fed by exports stop blocking."""
+    """Carry retraction into every door (file export and TAXII alike): withdrawn indicators
+    come back revoked, and every object the report owns is revoked when the alert is
+    retracted, so tools fed by either stop blocking. Identities and definitions are shared
+    with other alerts, and objects kept from an import belong to their author: left as is."""
     report, identity = objects[0], objects[1]
     b = _Builder(alert=alert, report_uuid=uuid.UUID(report["id"].removeprefix("report--")),
                  identity_id=identity["id"])  # fmt: skip
@@ -355,7 +370,8 @@ def with_retractions(alert: Alert, objects: list[dict[str, Any]]) -> list[dict[s
             _indicator(b, row)
     retracted = alert.status is Status.retracted
     for obj in [*objects, *b.objects]:
-        if obj in b.objects or (retracted and obj["type"] in _REVOCABLE):
+        owned = obj["type"] != "identity" and obj.get("created_by_ref") == identity["id"]
+        if obj in b.objects or (retracted and owned):
             obj.update(revoked=True, labels=sorted({*obj.get("labels", []), RETRACTED_LABEL}))
     report["object_refs"] = report["object_refs"] + [o["id"] for o in b.objects]
     return [report, identity, *b.objects, *objects[2:]]

@@ -292,6 +292,19 @@ def source_readers(alert: AlertFacts, network: Network) -> frozenset[OrgId]:
     return readers(alert, network)
 
 
+def told_every_reader(alert: AlertFacts) -> tuple[bool, bool]:
+    """What every organisation allowed to read the alert learns: (its source, the establishment
+    it hit). Readers told more (an anonymous source and its relays) get a rendering of their
+    own; a collection shared by many readers shows this one."""
+    source = not alert.anonymous or alert.published_for_another
+    return source, alert.affected_id is not None and not alert.anonymous
+
+
+def told(viewer_id: OrgId | None, alert: AlertFacts, network: Network) -> tuple[bool, bool]:
+    """What this viewer learns: (the source, the establishment hit), its reader class."""
+    return reveals_source(viewer_id, alert, network), reveals_affected(viewer_id, alert, network)
+
+
 def _told_affected(alert: AlertFacts, network: Network) -> set[OrgId]:
     assert alert.affected_id is not None
     return {alert.affected_id, alert.source_id, *network.relays_of(alert.affected_id)}

@@ -1,10 +1,12 @@
 """Alerts into TAXII: after each revision, the alert's STIX objects go to its TLP collection.
 
 The objects are those of the STIX export (report, indicators, malware, attack patterns,
-courses of action, relationships, markings), as a reader who is not told an anonymous
-source sees them, since a collection is shared by many readers. An object that leaves
-the alert (a withdrawn indicator) or every object of a retracted alert is written again
-as revoked, so consumers (firewalls, MISP, OpenCTI) drop it rather than keep blocking.
+courses of action, relationships, markings), rendered for the reader class every reader
+of the alert is in (a collection is shared by many readers, each row checked on every read),
+exactly as the export renders them for that class. An object that leaves
+the alert is written again as revoked, and withdrawn indicators and the objects of a retracted
+alert come revoked exactly as the export shows them (`stix.with_retractions`), so consumers
+(firewalls, MISP, OpenCTI) drop them rather than keep blocking.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from tocsin.alerts.models import Alert
 from tocsin.alerts.vocab import Status
 from tocsin.audit.service import SYSTEM, record
-from tocsin.interop.stix import stix_objects_for_alert
+from tocsin.interop.stix import RETRACTED_LABEL, stix_objects_for_every_reader, with_retractions
 from tocsin.interop.stix_vocab import timestamp
 from tocsin.interop.taxii import store
 from tocsin.interop.taxii.collections import tlp_collection_id
@@ -37,7 +39,9 @@ def _revoked(body: dict[str, Any], now: datetime) -> dict[str, Any] | None:
     versions (marking definitions) or are already revoked."""
     if "modified" not in body or body.get("revoked") is True:
         return None
-    return {**body, "revoked": True, "modified": max(timestamp(now), body["modified"])}
+    labels = sorted({*body.get("labels", []), RETRACTED_LABEL})
+    return {**body, "revoked": True, "labels": labels,
+            "modified": max(timestamp(now), body["modified"])}  # fmt: skip
 
 
 def publish_alert_objects(
@@ -49,11 +53,7 @@ def publish_alert_objects(
     if alert.exercise:
         return 0  # a scenario's indicators must reach no consumer's blocking rules
     collection_id = tlp_collection_id(alert.tlp)
-    objects = []
-    if alert.status is not Status.retracted:
-        objects = stix_objects_for_alert(
-            session=session, alert=alert, viewer_id=None, network=network
-        )
+    objects = with_retractions(alert, stix_objects_for_every_reader(session=session, alert=alert))
     stored = session.execute(
         select(TaxiiObject.stix_id, TaxiiObject.body).where(
             TaxiiObject.collection_id == collection_id,
@@ -63,6 +63,9 @@ def publish_alert_objects(
     )
     latest = {stix_id: json.loads(body) for stix_id, body in stored}
     current = {stix_id: _content(body) for stix_id, body in latest.items()}
+    # a revoked object this collection never carried (an indicator withdrawn before the
+    # alert moved here) has nothing to take back
+    objects = [o for o in objects if not o.get("revoked") or o["id"] in latest]
     changed = [o for o in objects if current.get(o["id"]) != _content(o)]
     kept = {o["id"] for o in objects}
     gone = [_revoked(body, now) for stix_id, body in latest.items() if stix_id not in kept]
