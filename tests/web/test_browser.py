@@ -220,13 +220,13 @@ def test_a_declaration_autosaves_survives_a_reload_and_waits_on_the_relay_board(
         page.get_by_label("Title").fill("Imaging servers encrypted")
         page.get_by_label("Regulatory category").select_option("4")
         page.get_by_label("Malicious or accidental").select_option("malicious")
-        page.get_by_label("Summary").fill("Ransom note on the PACS.")
+        page.get_by_label("Summary", exact=True).fill("Ransom note on the PACS.")
         expect(page.locator("#autosave-state [data-saved=true]")).to_be_visible(timeout=10_000)
         page.wait_for_url(f"{base}/declarations/*/edit")
         draft_url = page.url
         page.reload()
         expect(page.get_by_label("Title")).to_have_value("Imaging servers encrypted")
-        expect(page.get_by_label("Summary")).to_have_value("Ransom note on the PACS.")
+        expect(page.get_by_label("Summary", exact=True)).to_have_value("Ransom note on the PACS.")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "declare.png"), full_page=True)
         declaration_id = draft_url.rstrip("/").split("/")[-2]
