@@ -3,14 +3,11 @@ vocabulary: they are read on paper, by people who never saw the hub)."""
 
 from __future__ import annotations
 
+from tocsin.vocabulary import ALERT_WORDS
+
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
-        "critical": "critique", "high": "élevée", "medium": "moyenne", "low": "faible",
-        "info": "information",
-        "ransomware": "rançongiciel", "phishing": "hameçonnage", "intrusion": "intrusion",
-        "data_leak": "fuite de données", "ddos": "déni de service",
-        "vulnerability": "vulnérabilité", "supply_chain": "compromission d'un prestataire",
-        "outage": "panne", "other": "autre",
+        **ALERT_WORDS["fr"],
         "emergency": "urgences", "surgery": "bloc opératoire", "imaging": "imagerie",
         "laboratory": "laboratoire", "pharmacy": "pharmacie", "radiotherapy": "radiothérapie",
         "admissions": "admissions",
@@ -47,12 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "undisclosed": "non communiqué",
     },
     "en": {
-        "critical": "critical", "high": "high", "medium": "medium", "low": "low",
-        "info": "information",
-        "ransomware": "ransomware", "phishing": "phishing", "intrusion": "intrusion",
-        "data_leak": "data leak", "ddos": "denial of service",
-        "vulnerability": "vulnerability", "supply_chain": "compromised supplier",
-        "outage": "outage", "other": "other",
+        **ALERT_WORDS["en"],
         "emergency": "emergency", "surgery": "surgery", "imaging": "imaging",
         "laboratory": "laboratory", "pharmacy": "pharmacy", "radiotherapy": "radiotherapy",
         "admissions": "admissions",

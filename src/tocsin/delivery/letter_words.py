@@ -6,14 +6,11 @@ keep their own short vocabulary here, like the SMS texts and the printed documen
 
 from __future__ import annotations
 
+from tocsin.vocabulary import ALERT_WORDS
+
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
-        "critical": "critique", "high": "élevée", "medium": "moyenne", "low": "faible",
-        "info": "information",
-        "ransomware": "rançongiciel", "phishing": "hameçonnage", "intrusion": "intrusion",
-        "data_leak": "fuite de données", "ddos": "déni de service",
-        "vulnerability": "vulnérabilité", "supply_chain": "compromission d'un prestataire",
-        "outage": "panne", "other": "autre",
+        **ALERT_WORDS["fr"],
         "verb.publish": "", "verb.update": "Mise à jour : ", "verb.close": "Clôturée : ",
         "verb.retract": "Retirée : ",
         "red.subject": "Une alerte TLP:RED vous concerne",
@@ -46,12 +43,7 @@ WORDS: dict[str, dict[str, str]] = {
         "notice.text": "Le détail est dans tocsin, après connexion.",
     },
     "en": {
-        "critical": "critical", "high": "high", "medium": "medium", "low": "low",
-        "info": "information",
-        "ransomware": "ransomware", "phishing": "phishing", "intrusion": "intrusion",
-        "data_leak": "data leak", "ddos": "denial of service",
-        "vulnerability": "vulnerability", "supply_chain": "supplier compromise",
-        "outage": "outage", "other": "other",
+        **ALERT_WORDS["en"],
         "verb.publish": "", "verb.update": "Update: ", "verb.close": "Closed: ",
         "verb.retract": "Retracted: ",
         "red.subject": "A TLP:RED alert concerns you",
