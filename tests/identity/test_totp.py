@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.identity.helpers import EN, code_at, enrol_totp, second_step, start_totp
-from tests.web.helpers import page_token, sign_in
+from tests.web.helpers import csrf_of, page_token, sign_in
 from tests.world import World
 from tocsin.audit.models import AuditRecord
 from tocsin.clock import ManualClock
@@ -161,3 +161,20 @@ def test_wrong_codes_from_one_address_are_throttled_like_wrong_passwords(
         wrong = "123456" if code_at(secret, clock.now()) != "123456" else "654321"
         answers = [second_step(strict, wrong).status_code for _ in range(3)]
         assert answers == [401, 401, 429]
+
+
+def test_a_passkey_step_after_the_sign_in_expired_is_refused_in_the_readers_language(
+    client: TestClient, world: World, clock: ManualClock
+) -> None:
+    sign_in(client, "so_E1")
+    enrol_totp(client, clock.now())
+    _signed_out(client)
+    sign_in(client, "so_E1")
+    token = csrf_of(client.get("/signin/verify").text)
+    clock.advance(timedelta(minutes=6))
+    for path in ("/signin/passkey/options", "/signin/passkey"):
+        french = client.post(path, data={"csrf_token": token, "credential": "{}"})
+        assert french.status_code == 401
+        assert french.json() == {"error": "La connexion a expiré : recommencez."}
+    english = client.post("/signin/passkey", data={"csrf_token": token}, headers=EN)
+    assert english.json() == {"error": "The sign-in expired: start again."}

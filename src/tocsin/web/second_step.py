@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from tocsin.deps import SessionDep, StateDep
 from tocsin.identity import lockout, passkeys, recovery, signin, totp
@@ -18,6 +19,7 @@ from tocsin.network.auth import client_ip
 from tocsin.network.models import User
 from tocsin.state import AppState
 from tocsin.web.auth import FormDep, Visitor, VisitorDep, check_csrf
+from tocsin.web.i18n import translations
 from tocsin.web.signing import (
     PENDING_COOKIE,
     after_opening,
@@ -129,14 +131,31 @@ def _form_locked(request: Request, who: Visitor) -> Response:
     )
 
 
+def _refusal(who: Visitor, message: str, status: int) -> Response:
+    """An answer to the passkey script, which shows `error` as it is: in the reader's
+    language."""
+    text = translations(who.language).gettext(message)
+    return JSONResponse({"error": text}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _ceremony_pending(
+    request: Request, who: Visitor, form: FormData, session: Session, state: AppState
+) -> PendingSignIn | Response:
+    """Both passkey steps start alike: a form from this page, for a sign-in still pending."""
+    check_csrf(request, who, form)
+    pending = _pending(request, session, state)
+    if pending is None:
+        return _refusal(who, "The sign-in expired: start again.", 401)
+    return pending
+
+
 @router.post("/signin/passkey/options")
 def passkey_options(
     request: Request, who: VisitorDep, form: FormDep, session: SessionDep, state: StateDep
 ) -> Response:
-    check_csrf(request, who, form)
-    pending = _pending(request, session, state)
-    if pending is None:
-        return JSONResponse({"error": "the sign-in expired: start again"}, status_code=401)
+    pending = _ceremony_pending(request, who, form, session, state)
+    if not isinstance(pending, PendingSignIn):
+        return pending
     rp = passkeys.RelyingParty.of(state.settings.public_url)
     options = passkeys.authentication_options(session=session, pending=pending, rp=rp)
     return Response(options, media_type="application/json", headers={"Cache-Control": "no-store"})
@@ -146,15 +165,14 @@ def passkey_options(
 def passkey(
     request: Request, who: VisitorDep, form: FormDep, session: SessionDep, state: StateDep
 ) -> Response:
-    check_csrf(request, who, form)
-    pending = _pending(request, session, state)
-    if pending is None:
-        return JSONResponse({"error": "the sign-in expired: start again"}, status_code=401)
+    pending = _ceremony_pending(request, who, form, session, state)
+    if not isinstance(pending, PendingSignIn):
+        return pending
     user = session.get(User, pending.user_id)
     assert user is not None
     now = state.clock.now()
     if lockout.wait_seconds(session=session, email=user.email, now=now):
-        return JSONResponse({"error": "too many failures: try again later"}, status_code=429)
+        return _refusal(who, "Too many failures: try again later.", 429)
     rp = passkeys.RelyingParty.of(state.settings.public_url)
     key = passkeys.authenticate(
         session=session, pending=pending, rp=rp, now=now, credential=text_field(form, "credential")
@@ -168,7 +186,7 @@ def passkey(
             source_ip=client_ip(request),
             method="passkey",
         )
-        return JSONResponse({"error": "this key was not accepted"}, status_code=401)
+        return _refusal(who, "This key was not accepted.", 401)
     next_path = pending.next_path
     opened = signin.finish(
         session=session,
