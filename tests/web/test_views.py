@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from babel.messages.extract import extract_python
 from fastapi.testclient import TestClient
 from jinja2.ext import babel_extract
 
@@ -61,6 +62,18 @@ def _template_messages() -> set[str]:
     return found
 
 
+def _python_messages() -> set[str]:
+    """Sentences the routes translate themselves (`gettext`, `_`, or marked with `N_` and
+    translated once the reader is known)."""
+    found: set[str] = set()
+    for path in Path(STATIC_DIR).parent.glob("*.py"):
+        with path.open("rb") as handle:
+            for _, _, message, _ in extract_python(handle, ("_", "gettext", "N_"), [], {}):
+                if isinstance(message, str):
+                    found.add(message)
+    return found
+
+
 def _template_plurals() -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for path in Path(TEMPLATES_DIR).glob("*.html"):
@@ -72,7 +85,7 @@ def _template_plurals() -> set[tuple[str, str]]:
 
 
 def test_every_message_is_in_both_catalogues_and_french_is_translated() -> None:
-    wanted = _template_messages() | dynamic_messages()
+    wanted = _template_messages() | _python_messages() | dynamic_messages()
     assert len(wanted) > 100
     for language in LANGUAGES:
         catalogue = translations(language)
@@ -81,7 +94,8 @@ def test_every_message_is_in_both_catalogues_and_french_is_translated() -> None:
     french = translations("fr")
     same_in_french = {"Posture", "Date", "Source", "Type", "Notes", "Organisation", "SMS",
                       "notification", "Notifications", "information", "Incident"}  # fmt: skip
-    untranslated = [m for m in _template_messages() - same_in_french if french.gettext(m) == m]
+    shown = _template_messages() | _python_messages()
+    untranslated = [m for m in shown - same_in_french if french.gettext(m) == m]
     assert untranslated == []
     plurals = _template_plurals()
     assert plurals

@@ -19,7 +19,7 @@ from tocsin.network.auth import client_ip
 from tocsin.network.models import User
 from tocsin.state import AppState
 from tocsin.web.auth import FormDep, Visitor, VisitorDep, check_csrf
-from tocsin.web.i18n import translations
+from tocsin.web.i18n import N_, translations
 from tocsin.web.signing import (
     PENDING_COOKIE,
     after_opening,
@@ -145,7 +145,7 @@ def _ceremony_pending(
     check_csrf(request, who, form)
     pending = _pending(request, session, state)
     if pending is None:
-        return _refusal(who, "The sign-in expired: start again.", 401)
+        return _refusal(who, N_("The sign-in expired: start again."), 401)
     return pending
 
 
@@ -172,7 +172,7 @@ def passkey(
     assert user is not None
     now = state.clock.now()
     if lockout.wait_seconds(session=session, email=user.email, now=now):
-        return _refusal(who, "Too many failures: try again later.", 429)
+        return _refusal(who, N_("Too many failures: try again later."), 429)
     rp = passkeys.RelyingParty.of(state.settings.public_url)
     key = passkeys.authenticate(
         session=session, pending=pending, rp=rp, now=now, credential=text_field(form, "credential")
@@ -186,7 +186,7 @@ def passkey(
             source_ip=client_ip(request),
             method="passkey",
         )
-        return _refusal(who, "This key was not accepted.", 401)
+        return _refusal(who, N_("This key was not accepted."), 401)
     next_path = pending.next_path
     opened = signin.finish(
         session=session,

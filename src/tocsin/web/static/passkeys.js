@@ -71,7 +71,7 @@
   function run(button, register) {
     button.disabled = true;
     post(button.dataset.options, {}).then(function (answer) {
-      if (!answer.ok) throw new Error("options refused (" + answer.status + ")");
+      if (!answer.ok) throw new Error(button.dataset.refused + " (" + answer.status + ")");
       return answer.json();
     }).then(function (options) {
       return register ? navigator.credentials.create(creationOptions(options))
@@ -83,7 +83,7 @@
       return post(button.dataset.submit, fields);
     }).then(function (answer) {
       return answer.json().then(function (data) {
-        if (!answer.ok) throw new Error(data.error || ("refused (" + answer.status + ")"));
+        if (!answer.ok) throw new Error(data.error || (button.dataset.refused + " (" + answer.status + ")"));
         window.location.assign(data.redirect || "/inbox");
       });
     }).catch(function (error) {
