@@ -22,9 +22,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	touch $@
 
 # Front-end packages (htmx) come from the npm registry; the pages serve them from node_modules.
+# No package needs an install script: the only one (@scarf/scarf, under Swagger UI) reports
+# the install to a third party, which a hospital's hub must not do.
 node_modules/.installed: package.json package-lock.json
 	@echo "==> [3/3] installing the front-end packages (htmx, Swagger UI) with npm"
-	npm ci --no-audit --no-fund
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 install: $(VENV)/.installed
