@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -20,6 +21,11 @@ from tocsin.settings import Settings
 from tocsin.state import AppState
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# Properties are checked for what they say, never for how fast: the machine running the suite
+# is shared, and a per-example time limit only made them fail under load. Speed lives in bench/.
+settings.register_profile("tocsin", deadline=None)
+settings.load_profile("tocsin")
 
 
 def _postgres_database() -> Iterator[str]:
