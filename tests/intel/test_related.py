@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from tests.alerts.factory import alert_body, publish
 from tests.world import World
 from tocsin.audit.models import AuditRecord
 from tocsin.db import transaction
+from tocsin.intel.correlate import correlations
 from tocsin.state import AppState
 
 FIRST = [
@@ -154,3 +157,22 @@ def test_a_parent_domain_shared_by_too_many_indicators_links_nothing(
     )  # fmt: skip
     [item] = related(client, world, "E2", second["id"])["related"]
     assert hows(item) == {("b.rare-c2.top", "a.rare-c2.top", "parent_domain")}
+
+
+def test_correlating_leaves_the_settings_of_the_callers_transaction_as_they_were(
+    client: TestClient, world: World, state: AppState
+) -> None:
+    first = publish(client, world, "E1", indicators=FIRST)
+    publish(client, world, "E2", indicators=SECOND)
+    with transaction(state.sessions) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return  # the settings are PostgreSQL's
+        session.execute(text("SELECT set_config('work_mem', '5MB', true)"))
+        before = session.execute(text(_SHOWN)).one()
+        found = correlations(session=session, alert_id=uuid.UUID(first["id"]))
+        assert len(found) == 3
+        assert session.execute(text(_SHOWN)).one() == before
+        assert before[1] == "5MB"
+
+
+_SHOWN = "SELECT current_setting('jit'), current_setting('work_mem')"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tests.sweep.helpers import counts, scan_text
 from tocsin.sweep.records import host_of_url
-from tocsin.sweep.scan import _URL_HOSTS, _lines_at
+from tocsin.sweep.scan import _lines_at, url_hosts
 
 # URL fields as logs hold them: no whitespace, and every character that steers the reading
 url_fields = st.text(alphabet="aZ.-_:/?#@[]%09", min_size=0, max_size=40)
@@ -17,7 +17,7 @@ url_fields = st.text(alphabet="aZ.-_:/?#@[]%09", min_size=0, max_size=40)
 @given(st.lists(url_fields, min_size=1, max_size=20))
 def test_url_hosts_in_bulk_are_those_read_one_by_one(urls: list[str]) -> None:
     column = "\n".join(urls).lower().encode()
-    assert _URL_HOSTS.findall(b"\n" + column) == [host_of_url(u).encode() for u in urls]
+    assert url_hosts(b"\n" + column) == [host_of_url(u).encode() for u in urls]
 
 
 @given(st.lists(st.text(alphabet="ab\r ", max_size=12), min_size=1, max_size=60), st.data())

@@ -88,7 +88,21 @@ def store_keys(*, session: Session, indicators: Iterable[AlertIndicator]) -> Non
 
 
 _CHUNK = 500
-_JIT_OFF = "SELECT current_setting('jit'), set_config('jit', 'off', true)"
+# PostgreSQL settings for the one statement, set local to the transaction and restored after.
+_SETTINGS = {
+    # Thousands of probes put the estimate past the JIT threshold: compiling the plan
+    # would take several times longer than running it.
+    "jit": "off",
+    # The stored networks are hashed. Their count is estimated from the join alone, as
+    # every key row (75 times too many), so within the default 4 MB the hash is split into
+    # 16 batches written to temporary files; in one batch, 10,000 networks take 9 MB.
+    "work_mem": "64MB",
+}
+_SAVE = "SELECT " + ", ".join(
+    f"current_setting('{name}') AS {name}, set_config('{name}', '{value}', true)"
+    for name, value in _SETTINGS.items()
+)
+_RESTORE = "SELECT " + ", ".join(f"set_config('{name}', :{name}, true)" for name in _SETTINGS)
 
 
 @functools.cache
@@ -128,11 +142,9 @@ def correlations(*, session: Session, alert_id: uuid.UUID) -> list[Match]:
     pg = session.get_bind().dialect.name == "postgresql"
     params = {"alert_id": alert_id, "common_parent": COMMON_PARENT}
     if pg:
-        # Thousands of probes put the estimate past PostgreSQL's JIT threshold: compiling
-        # the plan would take several times longer than running it. Off for this statement.
-        jit = session.execute(text(_JIT_OFF)).scalar_one()
+        saved = session.execute(text(_SAVE)).one()._mapping
         rows = session.execute(_statement(pg), params).all()
-        session.execute(text("SELECT set_config('jit', :jit, true)"), {"jit": jit})
+        session.execute(text(_RESTORE), {name: saved[name] for name in _SETTINGS})
         found = [
             Match(r.mine_id, r.other_id, r.other_alert_id, How(r.how), max(r.mine_at, r.other_at))
             for r in rows

@@ -72,6 +72,9 @@ class Tally:
 # `records.host_of_url` reads it: after the first "://", before the first of "/?#", after
 # the last "@", a bracketed address whole or a name up to its port.
 _URL_HOSTS = re.compile(rb"\n(?:[^\n]*?://)?(?:[^\n/?#]*@)?(\[[^\n/?#\]]*\]|(?!\[)[^\n/?#:]*|)")
+# The same without user info, for the usual column with no "@" at all: the host is then
+# walked once, not twice (a quarter less time on a squid block).
+_URL_HOSTS_NO_USER = re.compile(rb"\n(?:[^\n]*?://)?(\[[^\n/?#\]]*\]|(?!\[)[^\n/?#:]*|)")
 _FEW = 8  # values that may hit in a block, found one by one below this, in one pass above
 _STRETCH = 1 << 16  # bytes skipped at once when looking for a line by its index
 _LINE_END = b"\0"  # marks line ends among the fields of a block (a block holding it is refused)
@@ -93,6 +96,12 @@ def _lines_at(block: bytes, wanted: list[int], stretch: int = _STRETCH) -> Itera
         start = block.rfind(b"\n", 0, position) + 1
         end = block.find(b"\n", position)
         yield block[start : end if end >= 0 else len(block)]
+
+
+def url_hosts(joined: bytes) -> list[bytes]:
+    """The host of each URL of a column joined with newlines (and led by one)."""
+    pattern = _URL_HOSTS if b"@" in joined else _URL_HOSTS_NO_USER
+    return pattern.findall(joined)
 
 
 def _index(values: Sequence[bytes], value: bytes, start: int) -> int:
@@ -183,7 +192,7 @@ class Scanner:
         for index, kind in path.fields:
             column = fields[index::stride]
             if kind == "url":
-                column = _URL_HOSTS.findall(b"\n" + b"\n".join(column).lower())
+                column = url_hosts(b"\n" + b"\n".join(column).lower())
                 kind = "host"
             hits.update(self._hit_lines(kind, column))
         self._confirm(reader, block, hits, source, tally)
