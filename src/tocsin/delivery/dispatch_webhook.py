@@ -12,13 +12,16 @@ import asyncio
 import logging
 import random
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tocsin.audit.service import SYSTEM, record
+from tocsin.bulk import insert_rows
 from tocsin.db import transaction
 from tocsin.delivery import outbox, signing
 from tocsin.delivery.backoff import next_attempt_at
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 MAX_IN_FLIGHT = 4000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -96,59 +100,156 @@ def _record(
     state: AppState, results: list[tuple[Outgoing, AttemptResult]], rng: random.Random,
     on_delivered: OnDelivered,
 ) -> list[EndpointDisabled]:  # fmt: skip
+    """Record a batch of answers in a few statements: one read of the rows, one UPDATE for
+    the delivered, one executemany for the failed, one insert of the attempts."""
     now = state.clock.now()
-    notices: list[EndpointDisabled] = []
-    delivered: list[int] = []
     with transaction(state.sessions) as session:
-        for outgoing, result in results:
-            row = session.get(Delivery, outgoing.seq)
-            endpoint = session.get(WebhookEndpoint, outgoing.endpoint_id)
-            if row is None or endpoint is None:
-                continue
-            session.add(_attempt_row(row, outgoing, result, now))
-            row.attempts += 1
-            row.lease_until = None
-            if result.ok:
-                row.status, row.delivered_at, row.last_error = DeliveryStatus.delivered, now, None
-                endpoint.failing_since = None
-                delivered.append(row.seq)
-                continue
-            row.last_error = result.error
-            notice = _failed(session, row, endpoint, now, rng)
-            if notice:
-                notices.append(notice)
-        report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
+        outcome = _Outcome.of(session, results, now, rng)
+        _write_outcome(session, outcome, now)
+        # After the rows: disabling fails every delivery of the endpoint still pending.
+        notices = [
+            disable_endpoint(session, endpoint, now, f"failing since {endpoint.failing_since}")
+            for endpoint in outcome.to_disable
+        ]
+        report_delivered(session=session, seqs=outcome.delivered, at=now, on_delivered=on_delivered)
     return notices
 
 
+@dataclass
+class _Outcome:
+    """What a batch of answers changes, worked out in the order the answers came."""
+
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    delivered: list[int] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    recovered: set[uuid.UUID] = field(default_factory=set)
+    to_disable: list[WebhookEndpoint] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, session: Session, results: list[tuple[Outgoing, AttemptResult]], now: datetime,
+        rng: random.Random,
+    ) -> _Outcome:  # fmt: skip
+        rows = _delivery_rows(session, [outgoing.seq for outgoing, _ in results])
+        present, failing = _endpoints(session, results)
+        outcome = cls()
+        for outgoing, result in results:
+            row = rows.get(outgoing.seq)
+            if row is None or outgoing.endpoint_id not in present:
+                continue
+            outcome.attempts.append(_attempt_row(row.event_id, outgoing, result, now))
+            endpoint = failing.get(outgoing.endpoint_id)
+            if result.ok:
+                outcome.delivered.append(outgoing.seq)
+                if endpoint is None:
+                    outcome.recovered.add(outgoing.endpoint_id)
+                else:
+                    endpoint.failing_since = None
+                continue
+            assert endpoint is not None  # every endpoint with a failure was loaded
+            outcome.failed.append(outcome._failed(row, endpoint, result, now, rng))
+        return outcome
+
+    def _failed(
+        self, row: Any, endpoint: WebhookEndpoint, result: AttemptResult, now: datetime,
+        rng: random.Random,
+    ) -> dict[str, Any]:  # fmt: skip
+        endpoint.failing_since = endpoint.failing_since or now
+        retry_at = next_attempt_at(row.attempts + 1, endpoint.failing_since, now, rng)
+        if retry_at is None and endpoint.active and endpoint not in self.to_disable:
+            self.to_disable.append(endpoint)
+        return {
+            "k_seq": row.seq,
+            "k_attempts": row.attempts + 1,
+            "k_error": result.error,
+            "k_first": row.first_failure_at or now,
+            "k_next": retry_at or row.next_attempt_at,
+            "k_status": DeliveryStatus.failed if retry_at is None else DeliveryStatus.pending,
+        }
+
+
+def _delivery_rows(session: Session, seqs: list[int]) -> dict[int, Any]:
+    table = Delivery.__table__.c
+    found: dict[int, Any] = {}
+    for chunk in _chunks(seqs):
+        rows = session.execute(
+            select(
+                table.seq, table.event_id, table.attempts, table.first_failure_at,
+                table.next_attempt_at,
+            ).where(table.seq.in_(chunk))
+        )  # fmt: skip
+        found.update((row.seq, row) for row in rows)
+    return found
+
+
+def _endpoints(
+    session: Session, results: list[tuple[Outgoing, AttemptResult]]
+) -> tuple[set[uuid.UUID], dict[uuid.UUID, WebhookEndpoint]]:
+    """The endpoints still stored; those with a failure in the batch as objects, to update."""
+    ids = {outgoing.endpoint_id for outgoing, _ in results}
+    with_failure = {outgoing.endpoint_id for outgoing, result in results if not result.ok}
+    present: set[uuid.UUID] = set()
+    failing: dict[uuid.UUID, WebhookEndpoint] = {}
+    for chunk in _chunks(sorted(ids)):
+        present.update(
+            session.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.id.in_(chunk)))
+        )
+    for chunk in _chunks(sorted(with_failure)):
+        query = select(WebhookEndpoint).where(WebhookEndpoint.id.in_(chunk))
+        failing.update((endpoint.id, endpoint) for endpoint in session.scalars(query))
+    return present, failing
+
+
+def _write_outcome(session: Session, outcome: _Outcome, now: datetime) -> None:
+    deliveries = cast(Table, Delivery.__table__)
+    endpoints = cast(Table, WebhookEndpoint.__table__)
+    for chunk in _chunks(outcome.delivered):
+        session.execute(
+            update(deliveries)
+            .where(deliveries.c.seq.in_(chunk))
+            .values(
+                status=DeliveryStatus.delivered, delivered_at=now, last_error=None,
+                lease_until=None, attempts=deliveries.c.attempts + 1,
+            )
+        )  # fmt: skip
+    if outcome.failed:
+        session.execute(
+            update(deliveries)
+            .where(deliveries.c.seq == bindparam("k_seq"))
+            .values(
+                attempts=bindparam("k_attempts"), last_error=bindparam("k_error"),
+                first_failure_at=bindparam("k_first"), next_attempt_at=bindparam("k_next"),
+                status=bindparam("k_status"), lease_until=None,
+            ),
+            outcome.failed,
+        )  # fmt: skip
+    for ids in _chunks(sorted(outcome.recovered)):
+        session.execute(
+            update(endpoints)
+            .where(endpoints.c.id.in_(ids), endpoints.c.failing_since.is_not(None))
+            .values(failing_since=None)
+        )
+    insert_rows(session, WebhookAttempt.__table__, outcome.attempts)
+
+
+def _chunks(items: list[_T], size: int = 1000) -> Iterator[list[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _attempt_row(
-    row: Delivery, outgoing: Outgoing, result: AttemptResult, now: datetime
-) -> WebhookAttempt:
-    return WebhookAttempt(
-        endpoint_id=outgoing.endpoint_id,
-        delivery_seq=row.seq,
-        event_id=row.event_id,
-        at=now,
-        status_code=result.status_code,
-        error=result.error,
-        duration_ms=result.duration_ms,
-        ok=result.ok,
-    )
-
-
-def _failed(
-    session: Session, row: Delivery, endpoint: WebhookEndpoint, now: datetime, rng: random.Random
-) -> EndpointDisabled | None:
-    endpoint.failing_since = endpoint.failing_since or now
-    row.first_failure_at = row.first_failure_at or now
-    retry_at = next_attempt_at(row.attempts, endpoint.failing_since, now, rng)
-    if retry_at is not None:
-        row.next_attempt_at = retry_at
-        return None
-    row.status = DeliveryStatus.failed
-    if not endpoint.active:
-        return None
-    return disable_endpoint(session, endpoint, now, f"failing since {endpoint.failing_since}")
+    event_id: uuid.UUID, outgoing: Outgoing, result: AttemptResult, now: datetime
+) -> dict[str, Any]:
+    return {
+        "endpoint_id": outgoing.endpoint_id,
+        "delivery_seq": outgoing.seq,
+        "event_id": event_id,
+        "at": now,
+        "status_code": result.status_code,
+        "error": result.error,
+        "duration_ms": result.duration_ms,
+        "ok": result.ok,
+    }
 
 
 def disable_endpoint(
