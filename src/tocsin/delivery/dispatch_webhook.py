@@ -25,7 +25,7 @@ from tocsin.bulk import insert_rows
 from tocsin.db import transaction
 from tocsin.delivery import outbox, signing
 from tocsin.delivery.backoff import next_attempt_at
-from tocsin.delivery.content import envelope_bytes, is_exercise
+from tocsin.delivery.content import data_bytes, envelope_around, is_exercise
 from tocsin.delivery.models import (
     Channel,
     Delivery,
@@ -73,14 +73,16 @@ def _prepare(state: AppState, limit: int, lease: timedelta) -> list[Outgoing]:
         outbox.mark_skipped(session, [r.seq for r in gone], "endpoint disabled or deleted")
         bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
         timestamp = int(now.timestamp())
+        # Each payload (one per variant) is serialised once; the envelope and HMAC per row.
+        data = {payload_id: data_bytes(body) for payload_id, body in bodies.items()}
         outgoing = []
         for row in visible:
             endpoint = _endpoint(endpoints, row)
             if endpoint is None or not _usable(endpoint):
                 continue
-            body = envelope_bytes(
-                event_id=str(row.event_id), action=row.action, revision=row.revision,
-                timestamp=row.created_at.isoformat(), alert=bodies[row.payload_id],
+            body = envelope_around(
+                data[row.payload_id], event_id=str(row.event_id), action=row.action,
+                revision=row.revision, timestamp=row.created_at.isoformat(),
                 exercise=is_exercise(bodies[row.payload_id]),
             )  # fmt: skip
             headers = signing.sign(endpoint.secret, str(row.event_id), timestamp, body)
