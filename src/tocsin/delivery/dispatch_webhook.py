@@ -49,6 +49,7 @@ _T = TypeVar("_T")
 @dataclass(frozen=True)
 class Outgoing:
     seq: int
+    event_id: uuid.UUID
     endpoint_id: uuid.UUID
     url: str
     body: bytes
@@ -86,7 +87,9 @@ def _prepare(state: AppState, limit: int, lease: timedelta) -> list[Outgoing]:
                 exercise=is_exercise(bodies[row.payload_id]),
             )  # fmt: skip
             headers = signing.sign(endpoint.secret, str(row.event_id), timestamp, body)
-            outgoing.append(Outgoing(row.seq, endpoint.id, endpoint.url, body, headers))
+            outgoing.append(
+                Outgoing(row.seq, row.event_id, endpoint.id, endpoint.url, body, headers)
+            )
         return outgoing
 
 
@@ -132,14 +135,13 @@ class _Outcome:
         cls, session: Session, results: list[tuple[Outgoing, AttemptResult]], now: datetime,
         rng: random.Random,
     ) -> _Outcome:  # fmt: skip
-        rows = _delivery_rows(session, [outgoing.seq for outgoing, _ in results])
+        stored, failed_rows = _delivery_rows(session, results)
         present, failing = _endpoints(session, results)
         outcome = cls()
         for outgoing, result in results:
-            row = rows.get(outgoing.seq)
-            if row is None or outgoing.endpoint_id not in present:
+            if outgoing.seq not in stored or outgoing.endpoint_id not in present:
                 continue
-            outcome.attempts.append(_attempt_row(row.event_id, outgoing, result, now))
+            outcome.attempts.append(_attempt_row(outgoing, result, now))
             endpoint = failing.get(outgoing.endpoint_id)
             if result.ok:
                 outcome.delivered.append(outgoing.seq)
@@ -149,6 +151,7 @@ class _Outcome:
                     endpoint.failing_since = None
                 continue
             assert endpoint is not None  # every endpoint with a failure was loaded
+            row = failed_rows[outgoing.seq]
             outcome.failed.append(outcome._failed(row, endpoint, result, now, rng))
         return outcome
 
@@ -170,18 +173,22 @@ class _Outcome:
         }
 
 
-def _delivery_rows(session: Session, seqs: list[int]) -> dict[int, Any]:
+def _delivery_rows(
+    session: Session, results: list[tuple[Outgoing, AttemptResult]]
+) -> tuple[set[int], dict[int, Any]]:
+    """The rows still stored; for the failed ones, what the backoff needs."""
     table = Delivery.__table__.c
-    found: dict[int, Any] = {}
-    for chunk in _chunks(seqs):
+    stored: set[int] = set()
+    for chunk in _chunks([outgoing.seq for outgoing, _ in results]):
+        stored.update(session.scalars(select(table.seq).where(table.seq.in_(chunk))))
+    failed: dict[int, Any] = {}
+    for chunk in _chunks([outgoing.seq for outgoing, result in results if not result.ok]):
         rows = session.execute(
-            select(
-                table.seq, table.event_id, table.attempts, table.first_failure_at,
-                table.next_attempt_at,
-            ).where(table.seq.in_(chunk))
+            select(table.seq, table.attempts, table.first_failure_at, table.next_attempt_at)
+            .where(table.seq.in_(chunk))
         )  # fmt: skip
-        found.update((row.seq, row) for row in rows)
-    return found
+        failed.update((row.seq, row) for row in rows)
+    return stored, failed
 
 
 def _endpoints(
@@ -239,13 +246,11 @@ def _chunks(items: list[_T], size: int = 1000) -> Iterator[list[_T]]:
         yield items[start : start + size]
 
 
-def _attempt_row(
-    event_id: uuid.UUID, outgoing: Outgoing, result: AttemptResult, now: datetime
-) -> dict[str, Any]:
+def _attempt_row(outgoing: Outgoing, result: AttemptResult, now: datetime) -> dict[str, Any]:
     return {
         "endpoint_id": outgoing.endpoint_id,
         "delivery_seq": outgoing.seq,
-        "event_id": event_id,
+        "event_id": outgoing.event_id,
         "at": now,
         "status_code": result.status_code,
         "error": result.error,
