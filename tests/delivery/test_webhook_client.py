@@ -192,6 +192,31 @@ async def test_a_connection_dropped_at_once_is_not_sent_again(client: WebhookCli
     assert not result.ok and len(connections) == 1
 
 
+async def test_a_cookie_set_by_one_endpoint_is_not_sent_to_another_on_its_host(
+    client: WebhookClient,
+) -> None:
+    heads: list[bytes] = []
+
+    async def remember(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            heads.append(head.lower())
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nset-cookie: session=A; Path=/\r\ncontent-length: 0\r\n\r\n"
+            )
+            await writer.drain()
+
+    server = await asyncio.start_server(remember, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    await client.send(f"http://127.0.0.1:{port}/a", b"{}", {})
+    await client.send(f"http://127.0.0.1:{port}/b", b"{}", {})
+    server.close()
+    assert len(heads) == 2 and not any(b"cookie:" in head for head in heads)
+
+
 async def test_a_hanging_endpoint_times_out(servers: Servers, client: WebhookClient) -> None:
     result = await post(client, await servers.start(hang))
     assert (result.ok, result.status_code) == (False, None)

@@ -125,6 +125,8 @@ class WebhookClient:
                 skip_auto_headers=("accept", "accept-encoding"),
                 auto_decompress=False,
                 trust_env=False,
+                # No cookies: one endpoint's answer must not travel to another on its host.
+                cookie_jar=aiohttp.DummyCookieJar(),
                 trace_configs=[reuse],
             )
         return self._session
