@@ -47,6 +47,18 @@ async def close_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
     writer.close()
 
 
+async def one_answer_per_connection(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """Keeps the connection open after its answer, then drops it at the next request, as a
+    receiver whose idle timeout fires while the next request is on its way."""
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+    await writer.drain()
+    await read_request(reader)
+    writer.close()
+
+
 async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Answers, then sends its body one byte at a time, never quite silent long enough."""
     await read_request(reader)
@@ -154,6 +166,55 @@ async def test_a_refused_connection_is_reported(client: WebhookClient) -> None:
     result = await post(client, f"http://127.0.0.1:{port}/hook")
     assert result.ok is False
     assert result.error is not None and result.error.startswith("connection failed")
+
+
+async def test_a_kept_alive_connection_found_dead_is_replaced_by_a_new_one(
+    servers: Servers, client: WebhookClient
+) -> None:
+    url = await servers.start(one_answer_per_connection)
+    port = int(url.split(":")[2].split("/")[0])
+    first, second = await post(client, url), await post(client, url)
+    assert first.ok and second.ok, second.error
+    assert servers.peak_connections[port] == 1  # the first was dropped before the second
+
+
+async def test_a_connection_dropped_at_once_is_not_sent_again(client: WebhookClient) -> None:
+    connections: list[int] = []
+
+    async def count_and_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        await close_at_once(reader, writer)
+
+    server = await asyncio.start_server(count_and_close, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    result = await post(client, f"http://127.0.0.1:{port}/hook")
+    server.close()
+    assert not result.ok and len(connections) == 1
+
+
+async def test_a_cookie_set_by_one_endpoint_is_not_sent_to_another_on_its_host(
+    client: WebhookClient,
+) -> None:
+    heads: list[bytes] = []
+
+    async def remember(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            heads.append(head.lower())
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nset-cookie: session=A; Path=/\r\ncontent-length: 0\r\n\r\n"
+            )
+            await writer.drain()
+
+    server = await asyncio.start_server(remember, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    await client.send(f"http://127.0.0.1:{port}/a", b"{}", {})
+    await client.send(f"http://127.0.0.1:{port}/b", b"{}", {})
+    server.close()
+    assert len(heads) == 2 and not any(b"cookie:" in head for head in heads)
 
 
 async def test_a_hanging_endpoint_times_out(servers: Servers, client: WebhookClient) -> None:

@@ -181,3 +181,29 @@ async def test_a_hanging_endpoint_does_not_slow_the_others(
         assert statuses == {"E2": DeliveryStatus.pending, "E3": DeliveryStatus.delivered}
         await dispatcher.stop()
         await dispatcher.client.aclose()
+
+
+async def test_an_endpoint_that_hangs_holds_only_its_share_while_the_others_are_delivered(
+    client: Any, world: Any, state: AppState
+) -> None:
+    async with Receiver(mode="hang") as stuck, Receiver() as healthy:
+        register_webhook(client, world, "E2", stuck.url)
+        register_webhook(client, world, "E3", healthy.url)
+        for _ in range(6):
+            publish(client, world, "E1")
+        dispatcher = _dispatcher(state, attempt_timeout=30.0)
+        share = dispatcher.client.limits.per_endpoint
+        assert await dispatcher.pump() == 12
+        for _ in range(500):
+            statuses = [
+                r.status for r in deliveries(state, Channel.webhook)
+                if world.name_of(r.recipient_org_id) == "E3"
+            ]  # fmt: skip
+            if statuses == [DeliveryStatus.delivered] * 6:
+                break
+            await asyncio.sleep(0.02)
+        assert statuses == [DeliveryStatus.delivered] * 6
+        # The hanging endpoint got no more requests at once than its share.
+        assert len(stuck.received) == share < 6
+        await dispatcher.stop()
+        await dispatcher.client.aclose()

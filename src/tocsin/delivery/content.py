@@ -44,3 +44,24 @@ def is_exercise(body: dict[str, Any]) -> bool:
 
 def envelope_bytes(**fields: Any) -> bytes:
     return json.dumps(envelope(**fields), separators=(",", ":"), sort_keys=True).encode()
+
+
+def data_bytes(alert: dict[str, Any]) -> bytes:
+    """A payload serialised once, to be wrapped in many envelopes (`envelope_around`)."""
+    return json.dumps(alert, separators=(",", ":"), sort_keys=True).encode()
+
+
+def envelope_around(
+    data: bytes, *, event_id: str, action: str, revision: int, timestamp: str,
+    exercise: bool = False,
+) -> bytes:  # fmt: skip
+    """The same bytes as `envelope_bytes`, around an already serialised payload: a national
+    alert goes to thousands of endpoints with a handful of payloads. `data` sorts before
+    every other key, so it opens the document."""
+    rest = envelope(
+        event_id=event_id, action=action, revision=revision, timestamp=timestamp, alert={},
+        exercise=exercise,
+    )  # fmt: skip
+    del rest["data"]
+    tail = json.dumps(rest, separators=(",", ":"), sort_keys=True).encode()
+    return b'{"data":' + data + b"," + tail[1:]

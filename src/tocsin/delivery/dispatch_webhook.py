@@ -12,17 +12,20 @@ import asyncio
 import logging
 import random
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tocsin.audit.service import SYSTEM, record
+from tocsin.bulk import insert_rows
 from tocsin.db import transaction
 from tocsin.delivery import outbox, signing
 from tocsin.delivery.backoff import next_attempt_at
-from tocsin.delivery.content import envelope_bytes, is_exercise
+from tocsin.delivery.content import data_bytes, envelope_around, is_exercise
 from tocsin.delivery.models import (
     Channel,
     Delivery,
@@ -40,11 +43,13 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 MAX_IN_FLIGHT = 4000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class Outgoing:
     seq: int
+    event_id: uuid.UUID
     endpoint_id: uuid.UUID
     url: str
     body: bytes
@@ -69,18 +74,22 @@ def _prepare(state: AppState, limit: int, lease: timedelta) -> list[Outgoing]:
         outbox.mark_skipped(session, [r.seq for r in gone], "endpoint disabled or deleted")
         bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
         timestamp = int(now.timestamp())
+        # Each payload (one per variant) is serialised once; the envelope and HMAC per row.
+        data = {payload_id: data_bytes(body) for payload_id, body in bodies.items()}
         outgoing = []
         for row in visible:
             endpoint = _endpoint(endpoints, row)
             if endpoint is None or not _usable(endpoint):
                 continue
-            body = envelope_bytes(
-                event_id=str(row.event_id), action=row.action, revision=row.revision,
-                timestamp=row.created_at.isoformat(), alert=bodies[row.payload_id],
+            body = envelope_around(
+                data[row.payload_id], event_id=str(row.event_id), action=row.action,
+                revision=row.revision, timestamp=row.created_at.isoformat(),
                 exercise=is_exercise(bodies[row.payload_id]),
             )  # fmt: skip
             headers = signing.sign(endpoint.secret, str(row.event_id), timestamp, body)
-            outgoing.append(Outgoing(row.seq, endpoint.id, endpoint.url, body, headers))
+            outgoing.append(
+                Outgoing(row.seq, row.event_id, endpoint.id, endpoint.url, body, headers)
+            )
         return outgoing
 
 
@@ -96,59 +105,158 @@ def _record(
     state: AppState, results: list[tuple[Outgoing, AttemptResult]], rng: random.Random,
     on_delivered: OnDelivered,
 ) -> list[EndpointDisabled]:  # fmt: skip
+    """Record a batch of answers in a few statements: one read of the rows, one UPDATE for
+    the delivered, one executemany for the failed, one insert of the attempts."""
     now = state.clock.now()
-    notices: list[EndpointDisabled] = []
-    delivered: list[int] = []
     with transaction(state.sessions) as session:
-        for outgoing, result in results:
-            row = session.get(Delivery, outgoing.seq)
-            endpoint = session.get(WebhookEndpoint, outgoing.endpoint_id)
-            if row is None or endpoint is None:
-                continue
-            session.add(_attempt_row(row, outgoing, result, now))
-            row.attempts += 1
-            row.lease_until = None
-            if result.ok:
-                row.status, row.delivered_at, row.last_error = DeliveryStatus.delivered, now, None
-                endpoint.failing_since = None
-                delivered.append(row.seq)
-                continue
-            row.last_error = result.error
-            notice = _failed(session, row, endpoint, now, rng)
-            if notice:
-                notices.append(notice)
-        report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
+        outcome = _Outcome.of(session, results, now, rng)
+        _write_outcome(session, outcome, now)
+        # After the rows: disabling fails every delivery of the endpoint still pending.
+        notices = [
+            disable_endpoint(session, endpoint, now, f"failing since {endpoint.failing_since}")
+            for endpoint in outcome.to_disable
+        ]
+        report_delivered(session=session, seqs=outcome.delivered, at=now, on_delivered=on_delivered)
     return notices
 
 
-def _attempt_row(
-    row: Delivery, outgoing: Outgoing, result: AttemptResult, now: datetime
-) -> WebhookAttempt:
-    return WebhookAttempt(
-        endpoint_id=outgoing.endpoint_id,
-        delivery_seq=row.seq,
-        event_id=row.event_id,
-        at=now,
-        status_code=result.status_code,
-        error=result.error,
-        duration_ms=result.duration_ms,
-        ok=result.ok,
-    )
+@dataclass
+class _Outcome:
+    """What a batch of answers changes, worked out in the order the answers came."""
+
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    delivered: list[int] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    recovered: set[uuid.UUID] = field(default_factory=set)
+    to_disable: list[WebhookEndpoint] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, session: Session, results: list[tuple[Outgoing, AttemptResult]], now: datetime,
+        rng: random.Random,
+    ) -> _Outcome:  # fmt: skip
+        stored, failed_rows = _delivery_rows(session, results)
+        present, failing = _endpoints(session, results)
+        outcome = cls()
+        for outgoing, result in results:
+            if outgoing.seq not in stored or outgoing.endpoint_id not in present:
+                continue
+            outcome.attempts.append(_attempt_row(outgoing, result, now))
+            endpoint = failing.get(outgoing.endpoint_id)
+            if result.ok:
+                outcome.delivered.append(outgoing.seq)
+                if endpoint is None:
+                    outcome.recovered.add(outgoing.endpoint_id)
+                else:
+                    endpoint.failing_since = None
+                continue
+            assert endpoint is not None  # every endpoint with a failure was loaded
+            row = failed_rows[outgoing.seq]
+            outcome.failed.append(outcome._failed(row, endpoint, result, now, rng))
+        return outcome
+
+    def _failed(
+        self, row: Any, endpoint: WebhookEndpoint, result: AttemptResult, now: datetime,
+        rng: random.Random,
+    ) -> dict[str, Any]:  # fmt: skip
+        endpoint.failing_since = endpoint.failing_since or now
+        retry_at = next_attempt_at(row.attempts + 1, endpoint.failing_since, now, rng)
+        if retry_at is None and endpoint.active and endpoint not in self.to_disable:
+            self.to_disable.append(endpoint)
+        return {
+            "k_seq": row.seq,
+            "k_attempts": row.attempts + 1,
+            "k_error": result.error,
+            "k_first": row.first_failure_at or now,
+            "k_next": retry_at or row.next_attempt_at,
+            "k_status": DeliveryStatus.failed if retry_at is None else DeliveryStatus.pending,
+        }
 
 
-def _failed(
-    session: Session, row: Delivery, endpoint: WebhookEndpoint, now: datetime, rng: random.Random
-) -> EndpointDisabled | None:
-    endpoint.failing_since = endpoint.failing_since or now
-    row.first_failure_at = row.first_failure_at or now
-    retry_at = next_attempt_at(row.attempts, endpoint.failing_since, now, rng)
-    if retry_at is not None:
-        row.next_attempt_at = retry_at
-        return None
-    row.status = DeliveryStatus.failed
-    if not endpoint.active:
-        return None
-    return disable_endpoint(session, endpoint, now, f"failing since {endpoint.failing_since}")
+def _delivery_rows(
+    session: Session, results: list[tuple[Outgoing, AttemptResult]]
+) -> tuple[set[int], dict[int, Any]]:
+    """The rows still stored; for the failed ones, what the backoff needs."""
+    table = Delivery.__table__.c
+    stored: set[int] = set()
+    for chunk in _chunks([outgoing.seq for outgoing, _ in results]):
+        stored.update(session.scalars(select(table.seq).where(table.seq.in_(chunk))))
+    failed: dict[int, Any] = {}
+    for chunk in _chunks([outgoing.seq for outgoing, result in results if not result.ok]):
+        rows = session.execute(
+            select(table.seq, table.attempts, table.first_failure_at, table.next_attempt_at)
+            .where(table.seq.in_(chunk))
+        )  # fmt: skip
+        failed.update((row.seq, row) for row in rows)
+    return stored, failed
+
+
+def _endpoints(
+    session: Session, results: list[tuple[Outgoing, AttemptResult]]
+) -> tuple[set[uuid.UUID], dict[uuid.UUID, WebhookEndpoint]]:
+    """The endpoints still stored; those with a failure in the batch as objects, to update."""
+    ids = {outgoing.endpoint_id for outgoing, _ in results}
+    with_failure = {outgoing.endpoint_id for outgoing, result in results if not result.ok}
+    present: set[uuid.UUID] = set()
+    failing: dict[uuid.UUID, WebhookEndpoint] = {}
+    for chunk in _chunks(sorted(ids)):
+        present.update(
+            session.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.id.in_(chunk)))
+        )
+    for chunk in _chunks(sorted(with_failure)):
+        query = select(WebhookEndpoint).where(WebhookEndpoint.id.in_(chunk))
+        failing.update((endpoint.id, endpoint) for endpoint in session.scalars(query))
+    return present, failing
+
+
+def _write_outcome(session: Session, outcome: _Outcome, now: datetime) -> None:
+    deliveries = cast(Table, Delivery.__table__)
+    endpoints = cast(Table, WebhookEndpoint.__table__)
+    for chunk in _chunks(outcome.delivered):
+        session.execute(
+            update(deliveries)
+            .where(deliveries.c.seq.in_(chunk))
+            .values(
+                status=DeliveryStatus.delivered, delivered_at=now, last_error=None,
+                lease_until=None, attempts=deliveries.c.attempts + 1,
+            )
+        )  # fmt: skip
+    if outcome.failed:
+        session.execute(
+            update(deliveries)
+            .where(deliveries.c.seq == bindparam("k_seq"))
+            .values(
+                attempts=bindparam("k_attempts"), last_error=bindparam("k_error"),
+                first_failure_at=bindparam("k_first"), next_attempt_at=bindparam("k_next"),
+                status=bindparam("k_status"), lease_until=None,
+            ),
+            outcome.failed,
+        )  # fmt: skip
+    for ids in _chunks(sorted(outcome.recovered)):
+        session.execute(
+            update(endpoints)
+            .where(endpoints.c.id.in_(ids), endpoints.c.failing_since.is_not(None))
+            .values(failing_since=None)
+        )
+    insert_rows(session, WebhookAttempt.__table__, outcome.attempts)
+
+
+def _chunks(items: list[_T], size: int = 1000) -> Iterator[list[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _attempt_row(outgoing: Outgoing, result: AttemptResult, now: datetime) -> dict[str, Any]:
+    return {
+        "endpoint_id": outgoing.endpoint_id,
+        "delivery_seq": outgoing.seq,
+        "event_id": outgoing.event_id,
+        "at": now,
+        "status_code": result.status_code,
+        "error": result.error,
+        "duration_ms": result.duration_ms,
+        "ok": result.ok,
+    }
 
 
 def disable_endpoint(

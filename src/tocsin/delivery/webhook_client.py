@@ -1,28 +1,34 @@
 """Send one webhook attempt without letting any endpoint slow the deliveries to others.
 
-Each endpoint URL gets its own small `httpx.AsyncClient` pool and semaphore, so
-a hanging receiver ties up at most `per_endpoint` connections, and every attempt is bounded
-by a total deadline. Redirects are not followed (a receiver must give its final URL) and only
-the first bytes of a response are read.
+One aiohttp session per node (its pool costs a few hundred microseconds of CPU per request,
+where httpx cost 1-2 ms: `bench/webhook_client.py`); each endpoint URL has its own
+semaphore, taken before a socket, so a hanging receiver ties up at most `per_endpoint`
+connections, and every attempt is bounded by a total deadline. Redirects are not followed
+(a receiver must give its final URL) and only the first bytes of a response are read. A
+request that fails on a kept-alive connection the receiver had dropped is sent again once on
+a new connection, since nothing reached the receiver's application.
 
 Every attempt resolves the host once, checks every address it gets (a name checked at
 registration may since have been rebound to loopback), and connects to the checked address
 itself, with the name in the Host header and as the TLS server name, so the certificate is
-verified for the name and no second lookup can lead elsewhere.
+verified for the name and no second lookup can lead elsewhere. Kept-alive connections are
+pooled by address, port and server name, so one is never reused for another name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 
-import httpx
+import aiohttp
+from yarl import URL
 
 from tocsin.delivery.addresses import first_refused
 
@@ -46,7 +52,7 @@ class AddressRefused(Exception):
 class PinnedTarget:
     """Where one attempt connects: a checked address, and the name it stands for."""
 
-    url: httpx.URL
+    url: URL
     host_header: str
     server_name: str | None
 
@@ -86,7 +92,6 @@ class WebhookClient:
     def __init__(
         self,
         limits: WebhookLimits | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
         *,
         allow_private: bool = False,
         resolver: Resolver = system_resolver,
@@ -95,39 +100,36 @@ class WebhookClient:
         self.limits = limits or WebhookLimits()
         self.allow_private = allow_private
         self._resolver = resolver
-        timeout = httpx.Timeout(
-            connect=self.limits.connect_timeout,
-            read=self.limits.read_timeout,
-            write=self.limits.read_timeout,
-            pool=self.limits.attempt_timeout,
-        )
-        self._timeout = timeout
-        self._transport = transport
         # One TLS context for every endpoint: loading the CA bundle costs ~20 ms each time.
         self._tls = tls or ssl.create_default_context()
-        # One small pool per endpoint: a hanging endpoint fills only its own, and httpcore's
-        # pool, which scans all its connections and waiting requests on every event, stays
-        # tiny (a single pool for 3,000 endpoints spent the event loop scanning).
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._session: aiohttp.ClientSession | None = None  # made in the running loop
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         # Bounds the sockets of the node; taken after the endpoint's own semaphore, so a
         # hanging endpoint holds at most `per_endpoint` of them.
         self._sockets = asyncio.Semaphore(self.limits.max_connections)
 
-    def _client(self, url: str) -> httpx.AsyncClient:
-        client = self._clients.get(url)
-        if client is None:
-            size = self.limits.per_endpoint
-            client = self._clients[url] = httpx.AsyncClient(
-                timeout=self._timeout,
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            reuse = aiohttp.TraceConfig()
+            reuse.on_connection_reuseconn.append(_note_reuse)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=self.limits.max_connections, limit_per_host=0, ssl=self._tls
+                ),
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    sock_connect=self.limits.connect_timeout,
+                    sock_read=self.limits.read_timeout,
+                ),
                 headers={"user-agent": USER_AGENT},
-                transport=self._transport,
+                skip_auto_headers=("accept", "accept-encoding"),
+                auto_decompress=False,
                 trust_env=False,
-                verify=self._tls,
+                # No cookies: one endpoint's answer must not travel to another on its host.
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trace_configs=[reuse],
             )
-        return client
+        return self._session
 
     def _semaphore(self, url: str) -> asyncio.Semaphore:
         semaphore = self._semaphores.get(url)
@@ -149,41 +151,53 @@ class WebhookClient:
     async def _attempt(
         self, url: str, body: bytes, headers: Mapping[str, str]
     ) -> tuple[int | None, str | None]:
-        request_headers = {"content-type": "application/json", **headers}
-        status_code: int | None = None
+        answer = _Answer()
         try:
             async with asyncio.timeout(self.limits.attempt_timeout):
                 target = await self.pin(url)
-                client = self._client(url)
-                request_headers["host"] = target.host_header
-                extensions = {"sni_hostname": target.server_name} if target.server_name else {}
-                request = client.build_request(
-                    "POST", target.url, content=body, headers=request_headers,
-                    extensions=extensions,
-                )  # fmt: skip
-                response = await client.send(request, stream=True)
-                status_code = response.status_code
-                try:
-                    await self._read_capped(response)
-                finally:
-                    await response.aclose()
+                request_headers = {
+                    "content-type": "application/json",
+                    **headers,
+                    "host": target.host_header,
+                }
+                while True:
+                    try:
+                        await self._post(target, body, request_headers, answer)
+                        break
+                    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                        # A kept-alive connection the receiver had closed: nothing reached
+                        # its application, so a new connection gets the same request once.
+                        if not answer.reused or answer.status_code is not None or answer.retried:
+                            raise
+                        answer.retried, answer.reused = True, False
         except AddressRefused as refused:
             return None, str(refused)
+        except aiohttp.ClientError as exc:  # before TimeoutError: its timeouts are both
+            return answer.status_code, _transport_error(exc)
         except TimeoutError:
-            return status_code, f"no complete answer within {self.limits.attempt_timeout:g} s"
-        except httpx.HTTPError as exc:
-            return status_code, _transport_error(exc)
-        return status_code, None
+            error = f"no complete answer within {self.limits.attempt_timeout:g} s"
+            return answer.status_code, error
+        return answer.status_code, None
+
+    async def _post(
+        self, target: PinnedTarget, body: bytes, headers: dict[str, str], answer: _Answer
+    ) -> None:
+        async with self._http().post(
+            target.url, data=body, headers=headers, allow_redirects=False,
+            server_hostname=target.server_name, trace_request_ctx=answer,
+        ) as response:  # fmt: skip
+            answer.status_code = response.status
+            await self._read_capped(response)
 
     async def pin(self, url: str) -> PinnedTarget:
         """Resolve the URL's host once, check every address, and aim at the first one."""
-        parsed = httpx.URL(url)
-        host, port = parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
-        if _is_literal(host):
+        parts = _parts(url)
+        host = parts.host
+        if parts.literal:
             addresses = [host]
         else:
             try:
-                addresses = await self._resolver(host, port)
+                addresses = await self._resolver(host, parts.port)
             except (OSError, UnicodeError) as exc:
                 raise AddressRefused(f"the host {host} does not resolve: {exc}") from None
         if not addresses:
@@ -194,20 +208,23 @@ class WebhookClient:
                 f"refused: {host} resolves to {refused}, a loopback, private or reserved address"
             )
         chosen = addresses[0].split("%", 1)[0]
-        server_name = None if _is_literal(host) or parsed.scheme != "https" else host
-        return PinnedTarget(parsed.copy_with(host=chosen), parsed.netloc.decode(), server_name)
+        server_name = None if parts.literal or parts.scheme != "https" else host
+        return PinnedTarget(_aimed(url, chosen), parts.netloc, server_name)
 
-    async def _read_capped(self, response: httpx.Response) -> None:
-        # The body is only kept for nobody; reading a little lets the connection be reused.
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> None:
+        # The body is kept for nobody; reading it whole lets the connection be reused, and a
+        # body cut at the cap closes the connection instead.
         received = 0
-        async for chunk in response.aiter_raw():
-            received += len(chunk)
-            if received >= self.limits.max_response_bytes:
+        while received < self.limits.max_response_bytes:
+            chunk = await response.content.readany()
+            if not chunk:
                 return
+            received += len(chunk)
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
-            await client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def __aenter__(self) -> WebhookClient:
         return self
@@ -221,21 +238,66 @@ class WebhookClient:
         await self.aclose()
 
 
+@dataclass(frozen=True)
+class _Parts:
+    scheme: str
+    host: str
+    port: int
+    netloc: str
+    literal: bool
+
+
+# The URL is read by the same parser that aiohttp sends with (yarl), so the host checked is
+# the host a request would go to; an endpoint's URL is parsed once, not at every attempt.
+@functools.lru_cache(maxsize=8192)
+def _parts(url: str) -> _Parts:
+    parsed = URL(url)
+    host, port = parsed.raw_host or "", parsed.port or 0
+    return _Parts(parsed.scheme, host, port, parsed.host_port_subcomponent or "", _is_literal(host))
+
+
+@functools.lru_cache(maxsize=8192)
+def _aimed(url: str, address: str) -> URL:
+    """The URL with the checked address in place of the name."""
+    return URL(url).with_host(address)
+
+
+class _Answer:
+    """What one attempt learnt so far: kept when a deadline or an error cuts it short."""
+
+    def __init__(self) -> None:
+        self.status_code: int | None = None
+        self.reused = False
+        self.retried = False
+
+
+async def _note_reuse(
+    _session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    _params: aiohttp.TraceConnectionReuseconnParams,
+) -> None:
+    answer = context.trace_request_ctx
+    if isinstance(answer, _Answer):
+        answer.reused = True
+
+
 def _status_error(status_code: int | None) -> str:
     if status_code is not None and 300 <= status_code < 400:
         return f"redirect ({status_code}) not followed"
     return f"HTTP {status_code}"
 
 
-def _transport_error(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
+def _transport_error(exc: aiohttp.ClientError) -> str:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return "connection timed out"
-    if isinstance(exc, httpx.ReadTimeout):
+    if isinstance(exc, aiohttp.ServerTimeoutError):
         return "no answer within the read timeout"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "no free connection"
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, aiohttp.ClientConnectorError):
         return f"connection failed: {exc}"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(
+        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientOSError
+    ):
         return f"the endpoint closed the connection or broke HTTP: {exc}"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"the endpoint broke HTTP: {exc.message}"
     return f"{type(exc).__name__}: {exc}"
