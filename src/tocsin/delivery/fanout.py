@@ -65,7 +65,7 @@ def write_fanout(
     fanout = RevisionFanout(
         id=uuid.uuid4(), alert_id=alert.id, revision=revision.number,
         action=revision.action.value, created_at=now,
-        targets=[[str(org), str(payload_of[org]), seq] for org, seq in zip(targets, seqs)],
+        targets=[[str(o), str(payload_of[o]), s] for o, s in zip(targets, seqs, strict=True)],
     )  # fmt: skip
     session.add(fanout)
     if session.get_bind().dialect.name != "postgresql":

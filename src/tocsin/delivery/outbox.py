@@ -143,8 +143,8 @@ def revision_targets(
 
 
 def slow_rows(
-    session: Session, *, alert: Alert, revision: int, action: str, payload_of: dict[uuid.UUID, uuid.UUID],
-    created_at: datetime,
+    session: Session, *, alert: Alert, revision: int, action: str,
+    payload_of: dict[uuid.UUID, uuid.UUID], created_at: datetime,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The webhook, e-mail and SMS deliveries of a revision, from the endpoints and wishes of
     its recipients as they stand now."""
