@@ -136,8 +136,8 @@ def claim_fanouts(
     ).all()
     if not taken:
         return []
-    query = select(RevisionFanout).where(RevisionFanout.id.in_(taken))
-    return list(session.scalars(query.order_by(RevisionFanout.created_at)))
+    chosen = select(RevisionFanout).where(RevisionFanout.id.in_(taken))
+    return list(session.scalars(chosen.order_by(RevisionFanout.created_at)))
 
 
 def mark_live_sent(session: Session, fanout_id: uuid.UUID, now: datetime) -> None:
