@@ -18,7 +18,7 @@ from tests.delivery.helpers import deliveries, register_webhook
 from tocsin.bus.base import Handler, Subscription
 from tocsin.clock import ManualClock
 from tocsin.db import transaction
-from tocsin.delivery import fanout
+from tocsin.delivery import fanout, service
 from tocsin.delivery.dispatch_live import GRACE, expand_due_once, live_events, spread
 from tocsin.delivery.models import Channel, DeliveryStatus, RevisionFanout
 from tocsin.delivery.receipts import ignore_deliveries
@@ -141,3 +141,26 @@ async def test_streams_get_the_event_before_the_expansion_and_only_in_the_audien
     assert all(r.status is DeliveryStatus.delivered for r in rows)
     assert {world.name_of(r.recipient_org_id) for r in rows} == REGION_R1_BUT_E1
     assert await spread(state, bus, ids, ignore_deliveries) == 0  # expanded: claimed by nobody
+
+
+def test_a_replay_between_the_live_events_and_the_expansion_shows_them_once(
+    client: Any, world: Any, state: AppState, clock: ManualClock
+) -> None:
+    _defer(state)
+    publish(client, world, "E1")
+    [row] = _fanouts(state)
+    reserved = {uuid.UUID(org): seq for org, _payload, seq in row.targets}
+    with transaction(state.sessions) as session:  # what `spread` records once the bus took them
+        fanout.mark_live_sent(session, row.id, clock.now())
+
+    def replayed(who: str) -> list[int]:
+        with transaction(state.sessions) as session:
+            found = service.replay(session=session, org_id=world.ids[who], after_seq=0, limit=50)
+            return [delivery.seq for delivery, _body in found]
+
+    assert replayed("E2") == [reserved[world.ids["E2"]]]
+    assert replayed("E5") == []  # outside the audience
+    with transaction(state.sessions) as session:
+        fanout.expand(session, session.get(RevisionFanout, row.id), now=clock.now())
+    assert replayed("E2") == [reserved[world.ids["E2"]]]
+    assert replayed("E5") == []

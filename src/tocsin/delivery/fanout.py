@@ -147,6 +147,29 @@ def mark_live_sent(session: Session, fanout_id: uuid.UUID, now: datetime) -> Non
     )
 
 
+def sent_not_expanded(session: Session, org_id: uuid.UUID, after_seq: int) -> list[Delivery]:
+    """The live events of `org_id` after `after_seq` that went out straight from a fan-out
+    not expanded yet, as the (unsaved) rows the expansion will write, for a replay."""
+    fanouts = session.scalars(
+        select(RevisionFanout).where(
+            RevisionFanout.live_sent_at.is_not(None), RevisionFanout.expanded_at.is_(None)
+        )
+    )
+    found = []
+    for fanout in fanouts:
+        for org, payload, seq in target_list(fanout):
+            if org == org_id and seq > after_seq:
+                found.append(
+                    Delivery(
+                        seq=seq, event_id=live_event_id(fanout, org), alert_id=fanout.alert_id,
+                        revision=fanout.revision, action=fanout.action, recipient_org_id=org,
+                        channel=Channel.live, payload_id=payload, created_at=fanout.created_at,
+                        status=DeliveryStatus.delivered, delivered_at=fanout.live_sent_at,
+                    )
+                )  # fmt: skip
+    return found
+
+
 def expand(session: Session, fanout: RevisionFanout, *, now: datetime) -> list[int]:
     """Write the deliveries of a claimed fan-out not written yet and mark it expanded; returns
     the live rows recorded as delivered (their events went out already)."""
