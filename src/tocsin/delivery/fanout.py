@@ -10,11 +10,14 @@ expansion writes only event ids not already stored and marks the row expanded in
 transaction, so running it twice writes nothing twice.
 
 What stays in the publish transaction, and why: the audience index (every read's
-visibility check uses it from the first second); the responses (escalation timers, the
-relay board and the director's page read them as soon as the alert is visible, and 3,000
-of them cost tens of milliseconds); the rendered payloads (a few rows, one per variant),
-which the live event needs. The deliveries only matter to the dispatchers, which run after
-the commit anyway.
+visibility check uses it from the first second); the responses, although they are the
+largest part left (about a third of the publish of 3,000 at load 8): escalation timers and
+the relay board read them as soon as the alert is visible, and a recipient who opens the
+alert before they exist would lose its read receipt (`responses.mark_received` ignores an
+organisation without a response row); moving them would also need a hook from the
+publication layer, since `delivery` sits below `responses`. The rendered payloads stay (a
+few rows, one per variant): the live events need them. The deliveries only matter to the
+dispatchers, which run after the commit anyway.
 
 Without a dispatching worker (`run_workers` off, tools, tests) a listener expands right
 after the commit in the committing thread; a dispatching node defers it (`DEFERRED`) to its
