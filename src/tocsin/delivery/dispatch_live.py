@@ -125,6 +125,8 @@ def _claim_fanouts(state: AppState, ids: set[uuid.UUID]) -> list[tuple[uuid.UUID
         claimed = fanout.claim_fanouts(
             session, now=now, lease=FANOUT_LEASE, limit=len(ids), ids=ids
         )
+        for row in claimed:  # before the bus message: a replay meanwhile finds the events
+            fanout.mark_live_sent(session, row.id, now)
         bodies = outbox.payload_bodies(
             session, {payload for f in claimed for _org, payload, _seq in fanout.target_list(f)}
         )
@@ -141,15 +143,14 @@ def _fanout_events(row: RevisionFanout) -> list[Event]:
     ]  # fmt: skip
 
 
-def _expand(state: AppState, fanout_id: uuid.UUID, sent: bool, on_delivered: OnDelivered) -> None:
+def _expand(
+    state: AppState, fanout_id: uuid.UUID, sent_at: datetime | None, on_delivered: OnDelivered
+) -> None:
     now = state.clock.now()
-    if sent:  # committed apart, so a stream replaying meanwhile finds the events
-        with transaction(state.sessions) as session:
-            fanout.mark_live_sent(session, fanout_id, now)
     with transaction(state.sessions) as session:
         row = session.get(RevisionFanout, fanout_id)
         if row is not None and row.expanded_at is None:
-            delivered = fanout.expand(session, row, now=now)
+            delivered = fanout.expand(session, row, now=now, sent_at=sent_at)
             report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
 
 
@@ -163,11 +164,11 @@ async def spread(state: AppState, bus: Bus, ids: set[uuid.UUID], on_delivered: O
         try:
             for message in messages:
                 await bus.publish(subject, json.dumps(message, separators=(",", ":")).encode())
-            sent = True
+            sent_at: datetime | None = state.clock.now()
         except BusUnavailable as exc:  # the expanded live rows stay pending for the dispatcher
             log.warning("live events of a revision wait for the bus: %s", exc)
-            sent = False
-        await asyncio.to_thread(_expand, state, fanout_id, sent, on_delivered)
+            sent_at = None
+        await asyncio.to_thread(_expand, state, fanout_id, sent_at, on_delivered)
     return len(claimed)
 
 
@@ -178,7 +179,7 @@ def _expand_due(state: AppState, on_delivered: OnDelivered) -> int:
             session, now=now, lease=FANOUT_LEASE, limit=FANOUT_BATCH, older_than=now - GRACE
         )
     for row in claimed:
-        _expand(state, row.id, False, on_delivered)
+        _expand(state, row.id, None, on_delivered)
     return len(claimed)
 
 

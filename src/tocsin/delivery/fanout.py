@@ -144,7 +144,9 @@ def claim_fanouts(
 
 
 def mark_live_sent(session: Session, fanout_id: uuid.UUID, now: datetime) -> None:
-    """The live events went out on the bus (replay shows them before the expansion)."""
+    """The live events are going out on the bus: a replay shows them before the expansion
+    (a stream that connects between this and the bus message gets the event twice, with one
+    id, and keeps it once)."""
     session.execute(
         update(RevisionFanout).where(RevisionFanout.id == fanout_id).values(live_sent_at=now)
     )
@@ -173,9 +175,12 @@ def sent_not_expanded(session: Session, org_id: uuid.UUID, after_seq: int) -> li
     return found
 
 
-def expand(session: Session, fanout: RevisionFanout, *, now: datetime) -> list[int]:
+def expand(
+    session: Session, fanout: RevisionFanout, *, now: datetime, sent_at: datetime | None = None
+) -> list[int]:
     """Write the deliveries of a claimed fan-out not written yet and mark it expanded; returns
-    the live rows recorded as delivered (their events went out already)."""
+    the live rows recorded as delivered. `sent_at`: when the bus took its live events (only
+    the node that sent them knows); else the live rows are pending for the dispatcher."""
     alert = session.get(Alert, fanout.alert_id)
     targets = target_list(fanout)
     stored = set(
@@ -186,7 +191,7 @@ def expand(session: Session, fanout: RevisionFanout, *, now: datetime) -> list[i
         )
     )
     live = _live_rows(fanout, targets)
-    sent = fanout.live_sent_at
+    sent = sent_at
     if sent is not None:
         for row in live:
             row |= {"status": DeliveryStatus.delivered, "delivered_at": sent}
