@@ -217,9 +217,11 @@ def expand(
     return delivered
 
 
-def expand_now(engine: Engine, ids: set[uuid.UUID]) -> None:
+def expand_now(factory: type[Session], engine: Engine, ids: set[uuid.UUID]) -> None:
     """Expand `ids` in a transaction of its own (no worker to defer to). A fan-out another
-    node holds (lease) or expands (row lock) is left to it."""
+    node holds (lease) or expands (row lock) is left to it. `factory`: the committing
+    session's class, so that the listeners of its sessionmaker (the worker's wake-up) hear
+    this commit too."""
     query = select(RevisionFanout).where(
         RevisionFanout.id.in_(ids),
         RevisionFanout.expanded_at.is_(None),
@@ -228,7 +230,7 @@ def expand_now(engine: Engine, ids: set[uuid.UUID]) -> None:
     if engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     try:
-        with Session(bind=engine, expire_on_commit=False) as session, session.begin():
+        with factory(bind=engine, expire_on_commit=False) as session, session.begin():
             for fanout in session.scalars(query):
                 expand(session, fanout, now=fanout.created_at)
     except Exception:  # the publish is committed: the poll of a worker expands it later
@@ -241,7 +243,7 @@ def _expand_after_commit(session: Session) -> None:
         return
     ids = session.info.pop(FANOUT_FLAG)
     bind = session.get_bind()
-    expand_now(bind if isinstance(bind, Engine) else bind.engine, ids)
+    expand_now(type(session), bind if isinstance(bind, Engine) else bind.engine, ids)
 
 
 @event.listens_for(Session, "after_rollback")
