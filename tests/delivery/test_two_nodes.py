@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from tests.bus.nats_service import delete_stream, unique_stream_name
 from tests.delivery.helpers import deliveries
 from tests.delivery.nodes import Node, open_stream
@@ -21,11 +22,16 @@ from tests.delivery.receivers import free_port
 from tests.delivery.test_stream import publish_on
 from tests.services import NATS_HOST, NATS_PORT, NATS_URL, in_ci, reachable, require
 
-from tocsin.db import make_engine, make_sessionmaker
-from tocsin.delivery.models import Channel, DeliveryStatus
+from tocsin.db import make_engine, make_sessionmaker, transaction
+from tocsin.delivery.models import Channel, DeliveryStatus, RevisionFanout
 from tocsin.state import AppState
 
 pytestmark = [pytest.mark.nats]
+
+
+def _expanded(state: AppState) -> bool:
+    with transaction(state.sessions) as session:
+        return all(row.expanded_at is not None for row in session.scalars(select(RevisionFanout)))
 
 
 def _second_state(state: AppState, database_url: str) -> AppState:
@@ -103,6 +109,9 @@ async def test_with_nats_down_the_api_accepts_and_delivery_resumes_when_it_retur
     node = Node(state).start()
     try:
         alert = await asyncio.to_thread(publish_on, node, world, "E1")  # accepted while down
+        async with asyncio.timeout(30):  # the fan-out is expanded just after the commit
+            while not _expanded(state):
+                await asyncio.sleep(0.1)
         live = deliveries(state, Channel.live)
         assert live and all(r.status is DeliveryStatus.pending for r in live)
         nats.start()

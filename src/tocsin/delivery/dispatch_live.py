@@ -14,14 +14,14 @@ import asyncio
 import json
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tocsin.bus.base import Bus, Subscription
 from tocsin.db import transaction
-from tocsin.delivery import outbox
+from tocsin.delivery import fanout, outbox
 from tocsin.delivery.content import envelope, event_type, is_exercise
-from tocsin.delivery.models import Channel, Delivery
+from tocsin.delivery.models import Channel, Delivery, RevisionFanout
 from tocsin.delivery.receipts import OnDelivered, report_delivered
 from tocsin.delivery.visibility import still_visible
 from tocsin.errors import BusUnavailable
@@ -33,10 +33,20 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 LEASE = timedelta(seconds=30)
 MAX_MESSAGE_BYTES = 512 * 1024
+FANOUT_LEASE = timedelta(seconds=60)
+FANOUT_BATCH = 10
+# A fresh fan-out is its publishing node's to send and expand; others take it after this.
+GRACE = timedelta(seconds=10)
+
+Messages = list[dict[str, Any]]
 
 
 def live_subject(stream: str) -> str:
     return f"{stream}.live.events"
+
+
+# (organisation, seq, event id, action, revision, created at, payload id) of one live event
+Event = tuple[uuid.UUID, int, uuid.UUID, str, int, datetime, uuid.UUID]
 
 
 def _claim(state: AppState) -> tuple[list[dict[str, Any]], list[int], list[int]]:
@@ -48,26 +58,29 @@ def _claim(state: AppState) -> tuple[list[dict[str, Any]], list[int], list[int]]
         visible, hidden = still_visible(session, rows)
         outbox.mark_skipped(session, [r.seq for r in hidden], "no longer visible")
         bodies = outbox.payload_bodies(session, {r.payload_id for r in visible})
-        return _messages(visible, bodies), [r.seq for r in visible], [r.seq for r in hidden]
+        events = [_event_of(row) for row in visible]
+        return _messages(events, bodies), [r.seq for r in visible], [r.seq for r in hidden]
 
 
-def _messages(
-    rows: list[Delivery], bodies: dict[uuid.UUID, dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _event_of(row: Delivery) -> Event:
+    return (row.recipient_org_id, row.seq, row.event_id, row.action, row.revision,
+            row.created_at, row.payload_id)  # fmt: skip
+
+
+def _messages(events: list[Event], bodies: dict[uuid.UUID, dict[str, Any]]) -> list[dict[str, Any]]:
     """Group events into bus messages that stay under the size limit."""
     messages: list[dict[str, Any]] = []
     current: dict[str, Any] = {"payloads": {}, "events": []}
     size = 0
-    for row in rows:
-        key = str(row.payload_id)
+    for org, seq, event_id, action, revision, created_at, payload_id in events:
+        key = str(payload_id)
         if key not in current["payloads"]:
-            body = bodies[row.payload_id]
+            body = bodies[payload_id]
             size += len(json.dumps(body))
             current["payloads"][key] = body
         current["events"].append(
-            [str(row.recipient_org_id), row.seq, str(row.event_id), row.action, row.revision,
-             row.created_at.isoformat(), key]
-        )  # fmt: skip
+            [str(org), seq, str(event_id), action, revision, created_at.isoformat(), key]
+        )
         size += 120
         if size > MAX_MESSAGE_BYTES:
             messages.append(current)
@@ -104,6 +117,76 @@ async def drain_live_once(state: AppState, bus: Bus, on_delivered: OnDelivered) 
         return 0
     await asyncio.to_thread(_settle, state, seqs, [], "", on_delivered)
     return len(seqs)
+
+
+def _claim_fanouts(state: AppState, ids: set[uuid.UUID]) -> list[tuple[uuid.UUID, Messages]]:
+    now = state.clock.now()
+    with transaction(state.sessions) as session:
+        claimed = fanout.claim_fanouts(
+            session, now=now, lease=FANOUT_LEASE, limit=len(ids), ids=ids
+        )
+        for row in claimed:  # before the bus message: a replay meanwhile finds the events
+            fanout.mark_live_sent(session, row.id, now)
+        bodies = outbox.payload_bodies(
+            session, {payload for f in claimed for _org, payload, _seq in fanout.target_list(f)}
+        )
+        return [(f.id, _messages(_fanout_events(f), bodies)) for f in claimed]
+
+
+def _fanout_events(row: RevisionFanout) -> list[Event]:
+    """The live event of each recipient of a revision: its audience was decided by the
+    sharing rules in the transaction that just committed."""
+    return [
+        (org, seq, fanout.live_event_id(row, org), row.action, row.revision, row.created_at,
+         payload)
+        for org, payload, seq in fanout.target_list(row)
+    ]  # fmt: skip
+
+
+def _expand(
+    state: AppState, fanout_id: uuid.UUID, sent_at: datetime | None, on_delivered: OnDelivered
+) -> None:
+    now = state.clock.now()
+    with transaction(state.sessions) as session:
+        row = session.get(RevisionFanout, fanout_id)
+        if row is not None and row.expanded_at is None:
+            delivered = fanout.expand(session, row, now=now, sent_at=sent_at)
+            report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
+
+
+async def spread(state: AppState, bus: Bus, ids: set[uuid.UUID], on_delivered: OnDelivered) -> int:
+    """Right after a publish commits: send the live events of its fan-outs straight from
+    them (one bus message per revision up to 512 KB, every node hands them to its streams),
+    then expand them into deliveries; returns how many fan-outs this node took."""
+    claimed = await asyncio.to_thread(_claim_fanouts, state, ids)
+    subject = live_subject(state.settings.bus_stream)
+    for fanout_id, messages in claimed:
+        try:
+            for message in messages:
+                await bus.publish(subject, json.dumps(message, separators=(",", ":")).encode())
+            sent_at: datetime | None = state.clock.now()
+        except BusUnavailable as exc:  # the expanded live rows stay pending for the dispatcher
+            log.warning("live events of a revision wait for the bus: %s", exc)
+            sent_at = None
+        await asyncio.to_thread(_expand, state, fanout_id, sent_at, on_delivered)
+    return len(claimed)
+
+
+def _expand_due(state: AppState, on_delivered: OnDelivered) -> int:
+    now = state.clock.now()
+    with transaction(state.sessions) as session:
+        claimed = fanout.claim_fanouts(
+            session, now=now, lease=FANOUT_LEASE, limit=FANOUT_BATCH, older_than=now - GRACE
+        )
+    for row in claimed:
+        _expand(state, row.id, None, on_delivered)
+    return len(claimed)
+
+
+async def expand_due_once(state: AppState, on_delivered: OnDelivered) -> int:
+    """Expand fan-outs their publishing node left (it stopped after the commit); their live
+    rows stay pending for the live dispatcher. Returns how many."""
+    return await asyncio.to_thread(_expand_due, state, on_delivered)
 
 
 def live_events(message: bytes) -> list[tuple[uuid.UUID, LiveEvent]]:

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, str_enum
@@ -136,3 +136,26 @@ class NotificationPreference(Base):
     sms_severities: Mapped[list[str] | None] = mapped_column(JSON)
     phone: Mapped[str | None] = mapped_column(String(16))  # E.164
     updated_at: Mapped[datetime]
+
+
+class RevisionFanout(Base):
+    """The outbox of one alert revision, written in its transaction: who gets it (each
+    recipient with its payload variant and the sequence number reserved for its live event),
+    expanded after the commit into the per-recipient `deliveries` (`delivery.fanout`)."""
+
+    __tablename__ = "revision_fanouts"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "revision"),
+        Index("ix_revision_fanouts_due", "expanded_at", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    action: Mapped[str] = mapped_column(String(16))
+    # [[recipient organisation, payload id, live sequence number], ...] in recipient order
+    targets: Mapped[list[list[Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    live_sent_at: Mapped[datetime | None]
+    expanded_at: Mapped[datetime | None]

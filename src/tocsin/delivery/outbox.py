@@ -1,5 +1,6 @@
-"""The outbox: written in the revision's transaction, drained by the dispatchers.
+"""The outbox: drained by the dispatchers.
 
+A revision's rows are written after its commit, from its fan-out (`delivery.fanout`).
 Writing: one row per recipient organisation and channel target, each with a stable event id
 (uuid5 of alert, revision, recipient, channel and target), so a receiver that gets a message
 twice (at-least-once after a crash) can tell. Claiming: a lease (`lease_until`) marks rows
@@ -21,13 +22,13 @@ from sqlalchemy.orm import Session, aliased
 from tocsin.alerts.models import Alert, AlertRevision
 from tocsin.alerts.present import alert_out
 from tocsin.alerts.vocab import RevisionAction
-from tocsin.bulk import insert_rows
 from tocsin.delivery.models import (
     Channel,
     Delivery,
     DeliveryPayload,
     DeliveryStatus,
     NotificationPreference,
+    RevisionFanout,
     WebhookEndpoint,
 )
 from tocsin.delivery.preferences import wishes
@@ -50,7 +51,11 @@ def _previous_recipients(session: Session, alert_id: uuid.UUID) -> set[uuid.UUID
     rows = session.scalars(
         select(Delivery.recipient_org_id).where(Delivery.alert_id == alert_id).distinct()
     )
-    return set(rows)
+    # An earlier revision's fan-out may not be expanded into deliveries yet.
+    fanned = session.scalars(
+        select(RevisionFanout.targets).where(RevisionFanout.alert_id == alert_id)
+    )
+    return set(rows) | {uuid.UUID(target[0]) for targets in fanned for target in targets}
 
 
 def endpoints_by_org(session: Session, orgs: set[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -103,7 +108,7 @@ def mail_users_by_org(
     return users_by_org(session, orgs, severity, Channel.email)
 
 
-def _payloads(
+def payloads_by_recipient(
     session: Session, alert: Alert, targets: set[uuid.UUID], audience: Audience, network: Network
 ) -> dict[uuid.UUID, uuid.UUID]:
     """Render the revision once per variant (source, affected establishment: each shown or
@@ -125,53 +130,58 @@ def _payloads(
     return chosen
 
 
-def write_outbox(
-    *, session: Session, alert: Alert, revision: AlertRevision, audience: Audience,
-    network: Network, now: datetime,
-) -> int:  # fmt: skip
-    """Write the deliveries of one revision to its audience; returns how many rows."""
+def revision_targets(
+    session: Session, alert: Alert, revision: AlertRevision, audience: Audience
+) -> set[uuid.UUID]:
+    """Who gets a revision: its audience's recipients, and for a closing or retracting
+    revision everyone told of an earlier one; never the source."""
     targets = set(audience.recipients)
     if revision.action in ENDING_ACTIONS:
         targets |= _previous_recipients(session, alert.id)
     targets.discard(alert.source_org_id)
-    if not targets:
-        return 0
-    payload_of = _payloads(session, alert, targets, audience, network)
+    return targets
+
+
+def slow_rows(
+    session: Session, *, alert: Alert, revision: int, action: str,
+    payload_of: dict[uuid.UUID, uuid.UUID], created_at: datetime,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The webhook, e-mail and SMS deliveries of a revision, from the endpoints and wishes of
+    its recipients as they stand now."""
+    targets = set(payload_of)
     endpoints = endpoints_by_org(session, targets)
     mail_users = users_by_org(session, targets, alert.severity.value, Channel.email)
     sms_users = users_by_org(session, targets, alert.severity.value, Channel.sms)
     rows: list[dict[str, Any]] = []
     for org_id in sorted(targets):
-        base = {
-            "alert_id": alert.id,
-            "revision": revision.number,
-            "action": revision.action.value,
-            "recipient_org_id": org_id,
-            "payload_id": payload_of[org_id],
-            "status": DeliveryStatus.pending,
-            "attempts": 0,
-            "created_at": now,
-        }
-        wanted: list[tuple[Channel, uuid.UUID | None, uuid.UUID | None]] = [
-            (Channel.live, None, None)
-        ]
+        wanted: list[tuple[Channel, uuid.UUID | None, uuid.UUID | None]] = []
         wanted += [(Channel.webhook, e, None) for e in endpoints.get(org_id, [])]
         wanted += [(Channel.email, None, u) for u in mail_users.get(org_id, [])]
         wanted += [(Channel.sms, None, u) for u in sms_users.get(org_id, [])]
         for channel, endpoint_id, user_id in wanted:
             target = endpoint_id or user_id or org_id
             rows.append(
-                base
+                delivery_row(alert.id, revision, action, org_id, payload_of[org_id], created_at)
                 | {
-                    "event_id": event_id(alert.id, revision.number, org_id, channel, target),
+                    "event_id": event_id(alert.id, revision, org_id, channel, target),
                     "channel": channel,
                     "endpoint_id": endpoint_id,
                     "user_id": user_id,
                 }
             )
-    insert_rows(session, Delivery.__table__, rows)
-    session.info[OUTBOX_FLAG] = True
-    return len(rows)
+    return rows
+
+
+def delivery_row(
+    alert_id: uuid.UUID, revision: int, action: str, org_id: uuid.UUID, payload_id: uuid.UUID,
+    created_at: datetime,
+) -> dict[str, Any]:  # fmt: skip
+    """The columns a pending delivery of one revision to one recipient starts with."""
+    return {
+        "alert_id": alert_id, "revision": revision, "action": action,
+        "recipient_org_id": org_id, "payload_id": payload_id,
+        "status": DeliveryStatus.pending, "attempts": 0, "created_at": created_at,
+    }  # fmt: skip
 
 
 def claim(

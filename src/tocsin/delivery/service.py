@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tocsin.audit.service import Actor, record
-from tocsin.delivery import signing
+from tocsin.delivery import fanout, signing
 from tocsin.delivery.addresses import first_refused
 from tocsin.delivery.models import (
     Channel,
@@ -24,7 +24,7 @@ from tocsin.delivery.models import (
     WebhookAttempt,
     WebhookEndpoint,
 )
-from tocsin.delivery.outbox import OUTBOX_FLAG
+from tocsin.delivery.outbox import OUTBOX_FLAG, payload_bodies
 from tocsin.errors import Conflict, InvalidInput, NotFound
 
 MAX_ENDPOINTS_PER_ORG = 20
@@ -158,7 +158,8 @@ def redeliver(
 def replay(
     *, session: Session, org_id: uuid.UUID, after_seq: int, limit: int
 ) -> list[tuple[Delivery, dict[str, Any]]]:
-    """Live deliveries of the organisation after `after_seq` that went out, oldest first."""
+    """Live deliveries of the organisation after `after_seq` that went out, oldest first;
+    with those sent straight from a revision's fan-out whose rows are not written yet."""
     rows = session.execute(
         select(Delivery, DeliveryPayload.body)
         .join(DeliveryPayload, DeliveryPayload.id == Delivery.payload_id)
@@ -171,7 +172,14 @@ def replay(
         .order_by(Delivery.seq)
         .limit(limit)
     )
-    return [(row[0], row[1]) for row in rows]
+    found = [(row[0], row[1]) for row in rows]
+    pending = fanout.sent_not_expanded(session, org_id, after_seq)
+    if pending:
+        bodies = payload_bodies(session, {row.payload_id for row in pending})
+        known = {row.seq for row, _body in found}
+        found += [(row, bodies[row.payload_id]) for row in pending if row.seq not in known]
+        found.sort(key=lambda pair: pair[0].seq)
+    return found[:limit]
 
 
 def first_delivered_at(*, session: Session, alert_id: uuid.UUID) -> dict[uuid.UUID, datetime]:

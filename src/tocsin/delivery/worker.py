@@ -1,5 +1,9 @@
 """The node's delivery worker: wake-ups after commit, the dispatch loop, the hub relay.
 
+A dispatching node sends the live events of a revision right after its commit, straight
+from its fan-out, then expands the fan-out into deliveries (`dispatch_live.spread`); its
+"fanout" loop expands those a node left behind.
+
 After a transaction that wrote the outbox commits, a wake-up goes on the bus
 (`<stream>.outbox`) for every node, and this node's loop is woken directly. A wake-up
 lost (bus down, node busy) costs at most one poll interval: the loop also runs every
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import event
@@ -18,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from tocsin.bus.base import Bus, Subscription
 from tocsin.delivery.dispatch_email import drain_email_once
-from tocsin.delivery.dispatch_live import drain_live_once, relay_to_hub
+from tocsin.delivery.dispatch_live import drain_live_once, expand_due_once, relay_to_hub, spread
 from tocsin.delivery.dispatch_sms import drain_sms_once
 from tocsin.delivery.dispatch_webhook import WebhookDispatcher
+from tocsin.delivery.fanout import DEFERRED, FANOUT_FLAG
 from tocsin.delivery.outbox import OUTBOX_FLAG
 from tocsin.delivery.receipts import OnDelivered
 from tocsin.errors import BusUnavailable
@@ -57,11 +63,13 @@ class DeliveryWorker:
         self.dispatch = dispatch
         # One wake-up flag per channel: each channel drains in its own loop, so a slow mail
         # server or a burst of webhooks never holds the live stream back.
-        self._wakes = {name: asyncio.Event() for name in ("live", "webhook", "email", "sms")}
+        self._wakes = {
+            name: asyncio.Event() for name in ("fanout", "live", "webhook", "email", "sms")
+        }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._subscriptions: list[Subscription] = []
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[object]] = set()
 
     @property
     def stream(self) -> str:
@@ -69,6 +77,8 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        if self.dispatch:  # this node expands fan-outs after the commit, not the committer
+            self.state.sessions.configure(info={**self._session_info(), DEFERRED: True})
         event.listen(self.state.sessions, "after_commit", self._after_commit)
         event.listen(self.state.sessions, "after_rollback", self._after_rollback)
         if not await self._try_bus():
@@ -104,9 +114,20 @@ class DeliveryWorker:
         for flag in self._wakes.values():
             flag.set()
 
+    def _session_info(self) -> dict[str, object]:
+        return dict(self.state.sessions.kw.get("info", {}))
+
     def _after_commit(self, session: Session) -> None:
+        fanouts = session.info.pop(FANOUT_FLAG, None) if self.dispatch else None
+        if fanouts and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._spread, fanouts)
         if session.info.pop(OUTBOX_FLAG, None) and self._loop is not None:
             self._loop.call_soon_threadsafe(self._announce)
+
+    def _spread(self, fanouts: set[uuid.UUID]) -> None:
+        task = asyncio.create_task(spread(self.state, self.bus, fanouts, self.on_delivered))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(OUTBOX_FLAG, None)
@@ -125,6 +146,7 @@ class DeliveryWorker:
 
     def _channels(self) -> dict[str, Callable[[], Awaitable[int]]]:
         return {
+            "fanout": lambda: expand_due_once(self.state, self.on_delivered),
             "live": lambda: drain_live_once(self.state, self.bus, self.on_delivered),
             "webhook": self.webhooks.pump,
             "email": lambda: drain_email_once(self.state, self.mailer, self.on_delivered),
@@ -155,6 +177,10 @@ class DeliveryWorker:
                 log.exception("%s delivery failed", name)
 
     async def stop(self) -> None:
+        if self.dispatch:
+            info = self._session_info()
+            info.pop(DEFERRED, None)
+            self.state.sessions.configure(info=info)
         event.remove(self.state.sessions, "after_commit", self._after_commit)
         event.remove(self.state.sessions, "after_rollback", self._after_rollback)
         for task in self._tasks:

@@ -1,6 +1,7 @@
 """What follows a revision, in the caller's transaction, in this order: the audience index;
 intel (indicator lifetimes and warninglist flags decide what feeds may carry, then
-correlation); the responses the recipients owe; the outbox of deliveries; the TAXII objects.
+correlation); the responses the recipients owe; the revision's fan-out (its outbox, expanded
+into per-recipient deliveries after the commit: `delivery.fanout`); the TAXII objects.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from tocsin.alerts import service as alerts
 from tocsin.alerts.models import Alert, AlertRevision
 from tocsin.alerts.projection import facts
-from tocsin.delivery.outbox import write_outbox
+from tocsin.delivery.fanout import write_fanout
 from tocsin.intel import hooks as intel
 from tocsin.intel.warninglists import Matches
 from tocsin.interop.taxii.alert_feed import publish_alert_objects
@@ -31,7 +32,7 @@ def after_revision(
     intel.on_revision(session=session, alert=alert, revision=revision, network=network, now=now,
                       matches=matches)  # fmt: skip
     responses.on_revision(session=session, alert=alert, revision=revision, audience=who)
-    write_outbox(session=session, alert=alert, revision=revision, audience=who, network=network,
+    write_fanout(session=session, alert=alert, revision=revision, audience=who, network=network,
                  now=now)  # fmt: skip
     publish_alert_objects(session=session, alert=alert, network=network, now=now)
 
