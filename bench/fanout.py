@@ -128,7 +128,7 @@ class Server:
 
     async def ready(self) -> None:
         async with httpx.AsyncClient() as http:
-            for _ in range(600):
+            for _ in range(1800):
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get(f"{self.url}/readyz")).status_code == 200:
                         return
