@@ -167,10 +167,12 @@ class ClientPool:
         return list(await asyncio.gather(*(asyncio.to_thread(p.recv) for _, p in self._workers)))
 
     async def open(
-        self, ports: list[int], tokens: list[str], path: str = "/api/v1/stream", gate: int = 12
-    ) -> None:
+        self, ports: list[int], tokens: list[str], path: str = "/api/v1/stream", gate: int = 12,
+        tolerance: float = 0.0,
+    ) -> int:  # fmt: skip
         """Open one stream per token, spread over the ports; `gate` streams open at a time
-        in all (the server's database pool has 15 connections)."""
+        in all (the server's database pool has 15 connections). Returns how many opened;
+        raises if more than the `tolerance` share of them were refused."""
         # Forked, not spawned: a spawned worker would import the benchmark and the whole
         # server package again, seconds of CPU each on a loaded machine. The worker only
         # starts a fresh event loop (asyncio ignores a loop inherited across fork).
@@ -188,9 +190,10 @@ class ClientPool:
             self._workers.append((process, parent))
         replies = await asyncio.gather(*(asyncio.to_thread(p.recv) for _, p in self._workers))
         opened = sum(n for n, _ in replies)
-        if opened != len(tokens):
+        if opened < len(tokens) * (1 - tolerance):
             errors = [e for _, errs in replies for e in errs]
             raise RuntimeError(f"{opened} of {len(tokens)} streams opened: {errors}")
+        return opened
 
     async def arm(self, marker: bytes) -> None:
         """Watch for `marker` from now on (call before publishing)."""

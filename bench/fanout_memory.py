@@ -112,12 +112,12 @@ async def idle_growth(
     again; the growth per stream, traced and as the kernel counts it."""
     before, smaps_before = await snapshot(pid, path), smaps(pid)
     try:
-        await pool.open([port], tokens)
+        # A traced node is slow: a few streams refused (503) do not spoil the profile.
+        count = await pool.open([port], tokens, tolerance=0.05)
         await asyncio.sleep(2.0)
         after, smaps_after = await snapshot(pid, path), smaps(pid)
     finally:
         await pool.close()
-    count = len(tokens)
 
     def grown(field: str) -> float:
         return round((smaps_after[field] - smaps_before[field]) / count, 1)
