@@ -206,9 +206,9 @@ async def sse_run(
     finally:
         await pool.close()
     return {
-        "p50_ms": statistics.median(f["p50_ms"] for f in figures),
-        "p99_ms": statistics.median(f["p99_ms"] for f in figures),
-        "max_ms": statistics.median(f["max_ms"] for f in figures),
+        "p50_ms": round(statistics.median(f["p50_ms"] for f in figures), 1),
+        "p99_ms": round(statistics.median(f["p99_ms"] for f in figures), 1),
+        "max_ms": round(statistics.median(f["max_ms"] for f in figures), 1),
         "rounds": [
             {k: f[k] for k in ("p50_ms", "p99_ms", "missing", "server_cpu_s")} for f in figures
         ],
