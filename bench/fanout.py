@@ -1,16 +1,20 @@
 """Fan-out benchmark: one critical alert to N establishments, live (SSE) and webhooks.
 
-Usage:  .venv/bin/python bench/fanout.py [--quick] [--subscribers N] [--nats nats://...]
-                                         [--database-url URL]
+Usage:  .venv/bin/python bench/fanout.py [--quick] [--subscribers N[,N...]] [--growth]
+            [--nats nats://...] [--profile-memory] [--processes K] [--rounds R]
+            [--database-url URL]
 
-A network of N establishments in one region, each with one SSE subscriber (raw asyncio
-sockets in this process) to a `tocsin serve` subprocess; one critical alert published by
-another establishment; publish-to-delivery latency p50/p99/max; server CPU seconds for the
-fan-out and resident memory per idle SSE connection. Then N webhook endpoints (distinct URLs
-on one loopback receiver that verifies every Standard Webhooks signature): time until all
-are delivered and verified. Side by side, the floor: a bare asyncio broadcast to N sockets
-with no storage, and N bare signed POSTs. With --nats, the SSE run again with 2 nodes behind
-NATS (subscribers split between them, the alert published on node 1). The last line is JSON.
+A network of N establishments in one region, each with one SSE stream to a `tocsin serve`
+subprocess; the streams are held by K client processes (`fanout_clients`) so the client is
+not what is measured. A first critical alert warms the node up, then R more are published
+one after the other by another establishment: publish-to-delivery latency p50/p99/max
+(medians over the R), server CPU seconds per fan-out, resident memory per idle stream.
+Then N webhook endpoints on one loopback receiver that verifies every Standard Webhooks
+signature. Side by side, the floors: a bare asyncio broadcast to N sockets read by the same
+client processes, and N bare signed POSTs. --nats: the SSE run again on 1 and on 2 nodes
+behind NATS (a JetStream stream of the benchmark's own, deleted after). --growth (or several
+sizes): 1,000, 3,000 and 10,000 streams, SSE only, with the growth factors. --profile-memory:
+a traced node shows where the memory of idle streams goes. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -19,13 +23,10 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import os
-import resource
+import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,11 +38,12 @@ from typing import Any
 
 import httpx
 
+from fanout_clients import ClientPool, bare_broadcast, free_port, raise_fd_limit
+from fanout_memory import BOOT, SNAPSHOT_ENV, idle_growth
+from fanout_webhooks import HookReceiver, add_webhooks, bare_posts
 from tocsin.audit.service import SYSTEM
 from tocsin.clock import SystemClock
 from tocsin.db import load_all_models, make_engine, make_sessionmaker, migrate, transaction
-from tocsin.delivery import signing
-from tocsin.delivery.service import create_webhook
 from tocsin.network import service
 from tocsin.network.models import OrgKind, Scope
 
@@ -52,18 +54,6 @@ ALERT = {
     "origin": {"initial_access": "VPN"}, "attack_steps": [],
     "indicators": [{"type": "domain", "value": "evil.example.com"}], "countermeasures": [],
 }  # fmt: skip
-
-
-def raise_fd_limit() -> int:
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -114,27 +104,17 @@ def build_network(database_url: str, count: int) -> tuple[str, list[str], list[u
     return tokens[0], tokens[1:], ids[1:]
 
 
-def add_webhooks(database_url: str, ids: list[uuid.UUID], port: int) -> dict[str, str]:
-    """One endpoint per establishment; path -> secret."""
-    engine = make_engine(database_url)
-    secrets: dict[str, str] = {}
-    now = SystemClock().now()
-    with transaction(make_sessionmaker(engine)) as session:
-        for index, org_id in enumerate(ids):
-            path = f"/hook/{index}"
-            _, secret = create_webhook(
-                session=session, org_id=org_id, url=f"http://127.0.0.1:{port}{path}",
-                description=None, by=SYSTEM, now=now, allow_private=True,
-            )  # fmt: skip
-            secrets[path] = secret
-    engine.dispose()
-    return secrets
-
-
 class Server:
-    def __init__(self, database_url: str, data_dir: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, database_url: str, data_dir: Path, env: dict[str, str], traced: bool = False
+    ) -> None:
         self.port = free_port()
-        command = [str(Path(sys.executable).parent / "tocsin"), "serve", "--port", str(self.port)]
+        boot = (
+            [sys.executable, "-c", BOOT]
+            if traced
+            else [str(Path(sys.executable).parent / "tocsin")]
+        )
+        command = [*boot, "serve", "--port", str(self.port)]
         full_env = os.environ | {
             "TOCSIN_DATABASE_URL": database_url, "TOCSIN_DATA_DIR": str(data_dir),
             "TOCSIN_WEBHOOK_ALLOW_PRIVATE": "true", "TOCSIN_STREAM_HEARTBEAT_SECONDS": "15",
@@ -148,7 +128,7 @@ class Server:
 
     async def ready(self) -> None:
         async with httpx.AsyncClient() as http:
-            for _ in range(600):
+            for _ in range(1800):
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get(f"{self.url}/readyz")).status_code == 200:
                         return
@@ -174,146 +154,98 @@ class Server:
         self.log.close()
 
 
-async def publish(server: Server, token: str) -> tuple[float, str]:
-    """Create a draft, then time the publish call; returns (t0, alert id)."""
-    async with httpx.AsyncClient(
-        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    ) as http:
-        created = (await http.post("/api/v1/alerts", json=ALERT)).json()
-        started = time.monotonic()
-        answer = await http.post(f"/api/v1/alerts/{created['id']}/publish")
+async def draft(server: Server, token: str, tag: str = "") -> str:
+    """Create a draft alert with `tag` in its title; returns its id."""
+    alert = ALERT | {"title": f"{ALERT['title']} {tag}".strip()}
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        answer = await http.post(
+            "/api/v1/alerts", json=alert, headers={"Authorization": f"Bearer {token}"}
+        )
         answer.raise_for_status()
-        return started, created["id"]
+        return str(answer.json()["id"])
+
+
+async def publish(server: Server, token: str, alert_id: str) -> float:
+    """Publish a draft; returns the monotonic time just before the call."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        started = time.monotonic()
+        answer = await http.post(
+            f"/api/v1/alerts/{alert_id}/publish", headers={"Authorization": f"Bearer {token}"}
+        )
+        answer.raise_for_status()
+        return started
 
 
 # ---------------------------------------------------------------- SSE subscribers
 
 
-class Subscriber:
-    def __init__(self) -> None:
-        self.arrived: float | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.task: asyncio.Task[None] | None = None
-
-    async def open(self, port: int, token: str, marker: bytes, path: str) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        self.writer = writer
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n"
-            "Accept: text/event-stream\r\n\r\n".encode()
-        )
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        if b" 200 " not in head.split(b"\r\n", 1)[0]:
-            raise RuntimeError(f"stream refused: {head[:80]!r}")
-        self.task = asyncio.create_task(self._read(reader, marker))
-
-    async def _read(self, reader: asyncio.StreamReader, marker: bytes) -> None:
-        buffer = b""
-        while self.arrived is None:
-            chunk = await reader.read(65536)
-            if not chunk:
-                return
-            buffer = buffer[-64:] + chunk
-            if marker in buffer:
-                self.arrived = time.monotonic()
-
-    def close(self) -> None:
-        if self.task:
-            self.task.cancel()
-        if self.writer:
-            self.writer.close()
+def load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-async def open_all(
-    ports: list[int], tokens: list[str], marker: bytes, path: str = "/api/v1/stream"
-) -> list[Subscriber]:
-    subscribers = [Subscriber() for _ in tokens]
-    batch = 10  # clients connect progressively; the server pool has 15 connections
-    for start in range(0, len(tokens), batch):
-        await asyncio.gather(
-            *(
-                subscribers[i].open(ports[i % len(ports)], tokens[i], marker, path)
-                for i in range(start, min(start + batch, len(tokens)))
-            )
-        )
-    return subscribers
-
-
-async def wait_arrivals(subscribers: list[Subscriber], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(s.arrived is None for s in subscribers):
-        await asyncio.sleep(0.01)
-
-
-async def sse_run(servers: list[Server], source: str, tokens: list[str]) -> dict[str, Any]:
+async def sse_run(
+    servers: list[Server], source: str, tokens: list[str], processes: int, rounds: int
+) -> dict[str, Any]:
+    """Open the streams (clients in `processes` processes), let them idle, then publish
+    `rounds` alerts one after the other; medians over the rounds."""
     rss_before = sum(s.rss_kb() for s in servers)
-    subscribers = await open_all([s.port for s in servers], tokens, b"alert.publish")
-    await asyncio.sleep(2.0)  # idle: let the servers settle
-    rss_after = sum(s.rss_kb() for s in servers)
-    cpu_before = sum(s.cpu_seconds() for s in servers)
-    started, _ = await publish(servers[0], source)
-    await wait_arrivals(subscribers, 60)
-    cpu = sum(s.cpu_seconds() for s in servers) - cpu_before
-    latencies = [s.arrived - started for s in subscribers if s.arrived is not None]
-    for subscriber in subscribers:
-        subscriber.close()
+    pool = ClientPool(processes)
+    try:
+        opening = time.monotonic()
+        # On a loaded machine SQLite may refuse a few (503, database locked): counted.
+        opened = await pool.open([s.port for s in servers], tokens, tolerance=0.01)
+        opening = time.monotonic() - opening
+        await asyncio.sleep(2.0)  # idle: let the servers settle
+        rss_after = sum(s.rss_kb() for s in servers)
+        # The first alert a node fans out pays for its warming up (imports, caches): it is
+        # reported apart and left out of the medians.
+        cold = await sse_round(servers, source, pool)
+        figures = [await sse_round(servers, source, pool) for _ in range(rounds)]
+        rss_end = sum(s.rss_kb() for s in servers)
+    finally:
+        await pool.close()
     return {
-        **percentiles(latencies),
-        "missing": len(subscribers) - len(latencies),
-        "server_cpu_s": round(cpu, 2),
-        "kb_per_idle_connection": round((rss_after - rss_before) / max(1, len(tokens)), 1),
+        "p50_ms": round(statistics.median(f["p50_ms"] for f in figures), 1),
+        "p99_ms": round(statistics.median(f["p99_ms"] for f in figures), 1),
+        "max_ms": round(statistics.median(f["max_ms"] for f in figures), 1),
+        "rounds": [
+            {k: f[k] for k in ("p50_ms", "p99_ms", "missing", "server_cpu_s")} for f in figures
+        ],
+        "missing": max(f["missing"] for f in figures),
+        "cold": cold,
+        "server_cpu_s": round(statistics.median(f["server_cpu_s"] for f in figures), 2),
+        "server_rss_mb": round(rss_after / 1024, 1),
+        # After the alerts: the first draft loads the warning lists, hundreds of MB per node.
+        "server_rss_mb_after_alerts": round(rss_end / 1024, 1),
+        "kb_per_idle_connection": round((rss_after - rss_before) / max(1, opened), 1),
+        "open_s": round(opening, 1),
+        "refused": len(tokens) - opened,
+        "load": load(),
     }
 
 
-# ---------------------------------------------------------------- webhooks
+async def sse_round(servers: list[Server], source: str, pool: ClientPool) -> dict[str, Any]:
+    tag = f"bench-{uuid.uuid4().hex[:12]}"
+    alert_id = await draft(servers[0], source, tag)
+    await pool.arm(tag.encode())
+    cpu_before = sum(s.cpu_seconds() for s in servers)
+    started = await publish(servers[0], source, alert_id)
+    arrivals = await pool.collect(60)
+    cpu = sum(s.cpu_seconds() for s in servers) - cpu_before
+    latencies = [at - started for at in arrivals if at is not None]
+    return {
+        **percentiles(latencies),
+        "missing": len(arrivals) - len(latencies),
+        "server_cpu_s": round(cpu, 2),
+    }
 
 
-class HookReceiver:
-    """One loopback HTTP server for many endpoint paths; verifies every signature."""
-
-    def __init__(self, secrets: dict[str, str]) -> None:
-        self.keys = {p: base64.b64decode(s.removeprefix("whsec_")) for p, s in secrets.items()}
-        self.verified: dict[str, float] = {}
-        self.bad = 0
-        self.port = free_port()
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, backlog=4096)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode().split("\r\n")
-                path = lines[0].split(" ")[1]
-                headers = {
-                    k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
-                }
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self._check(path, headers, body)
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
-                await writer.drain()
-        writer.close()
-
-    def _check(self, path: str, headers: dict[str, str], body: bytes) -> None:
-        key = self.keys.get(path)
-        signed = f"{headers.get('webhook-id')}.{headers.get('webhook-timestamp')}.".encode() + body
-        if key is None:
-            self.bad += 1
-            return
-        expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-        if expected in headers.get("webhook-signature", "").split(" "):
-            self.verified.setdefault(path, time.monotonic())
-        else:
-            self.bad += 1
-
-    def close(self) -> None:
-        self.server.close()
+# ---------------------------------------------------------------- webhooks and the floor
 
 
 async def webhook_run(server: Server, source: str, receiver: HookReceiver) -> dict[str, Any]:
-    started, _ = await publish(server, source)
+    started = await publish(server, source, await draft(server, source))
     deadline = time.monotonic() + 120
     while len(receiver.verified) < len(receiver.keys) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
@@ -326,135 +258,192 @@ async def webhook_run(server: Server, source: str, receiver: HookReceiver) -> di
     }
 
 
-# ---------------------------------------------------------------- the floor
+async def floor_broadcast(count: int, processes: int) -> dict[str, Any]:
+    """No storage, no auth: one asyncio server writes one message to N sockets, read by
+    the same client processes as the server's streams."""
+    tag = f"bench-{uuid.uuid4().hex[:12]}"
+    body = ALERT | {"title": f"{ALERT['title']} {tag}"}
+    payload = ("event: alert.publish\ndata: " + json.dumps(body) + "\n\n").encode()
+    latencies = await bare_broadcast(
+        ClientPool(processes), count, free_port(), payload, tag.encode()
+    )
+    return {**percentiles(latencies), "missing": count - len(latencies), "load": load()}
 
 
-async def bare_broadcast(count: int) -> dict[str, Any]:
-    """No storage, no auth: one asyncio server writes one message to N sockets."""
-    writers: list[asyncio.StreamWriter] = []
-
-    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n")
-        writers.append(writer)
-
-    port = free_port()
-    server = await asyncio.start_server(accept, "127.0.0.1", port, backlog=4096)
-    subscribers = await open_all([port], ["x"] * count, b"alert.publish", "/")
-    while len(writers) < count:
-        await asyncio.sleep(0.01)
-    payload = ("event: alert.publish\ndata: " + json.dumps(ALERT) + "\n\n").encode()
-    started = time.monotonic()
-    for writer in writers:
-        writer.write(payload)
-    await wait_arrivals(subscribers, 30)
-    latencies = [s.arrived - started for s in subscribers if s.arrived is not None]
-    for subscriber in subscribers:
-        subscriber.close()
-    server.close()
-    return percentiles(latencies)
-
-
-async def bare_posts(receiver: HookReceiver, connections: int = 64) -> dict[str, Any]:
-    """N signed POSTs over raw keep-alive sockets, no storage, no HTTP library: the floor.
-
-    (An httpx client with thousands of concurrent requests on one pool spends its time in
-    the pool's bookkeeping and times out, which would make the floor meaningless.)"""
-    receiver.verified.clear()
-    body = json.dumps({"data": ALERT}).encode()
-    secrets = {p: "whsec_" + base64.b64encode(k).decode() for p, k in receiver.keys.items()}
-    paths: asyncio.Queue[str] = asyncio.Queue()
-    for path in secrets:
-        paths.put_nowait(path)
-    answer = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
-
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", receiver.port)
-        while not paths.empty():
-            path = paths.get_nowait()
-            headers = signing.sign(secrets[path], str(uuid.uuid4()), int(time.time()), body)
-            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            writer.write(
-                f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                f"content-length: {len(body)}\r\n{head}\r\n".encode()
-                + body
-            )
-            await writer.drain()
-            await reader.readexactly(len(answer))
-        writer.close()
-
-    started = time.monotonic()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return {"all_verified_s": round(time.monotonic() - started, 3), "connections": connections}
-
-
-# ---------------------------------------------------------------- main
+# ---------------------------------------------------------------- one size
 
 
 def ratio(value: float, floor: float) -> float:
-    return round(value / floor, 1) if floor > 0 else -1.0
+    return round(value / floor, 2) if floor > 0 else -1.0
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    count = args.subscribers
-    work = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
-    database_url = args.database_url or f"sqlite:///{work / 'bench.db'}"
-    source, tokens, ids = await asyncio.to_thread(build_network, database_url, count)
-    result: dict[str, Any] = {"subscribers": count, "database": database_url.split(":", 1)[0]}
-    result["bare_broadcast"] = await bare_broadcast(count)
-    server = Server(database_url, work, {})
+async def sse_on(bench: Bench, nodes: int, env: dict[str, str], label: str) -> dict[str, Any]:
+    servers = [Server(bench.database_url, bench.work, env) for _ in range(nodes)]
     try:
-        await server.ready()
-        result["sse"] = await sse_run([server], source, tokens)
-        print(f"sse: {json.dumps(result['sse'])}", file=sys.stderr, flush=True)
+        await asyncio.gather(*(server.ready() for server in servers))
+        figures = await sse_run(servers, bench.source, bench.tokens, bench.processes, bench.rounds)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
+    print(f"{len(bench.tokens)} {label}: {json.dumps(figures)}", file=sys.stderr, flush=True)
+    return figures
+
+
+async def nats_runs(bench: Bench, url: str) -> dict[str, Any]:
+    """One node, then two, behind a JetStream stream of the benchmark's own, deleted after."""
+    stream = f"BENCH_{uuid.uuid4().hex[:8].upper()}"
+    env = {"TOCSIN_BUS_URL": url, "TOCSIN_BUS_STREAM": stream}
+    try:
+        one = await sse_on(bench, 1, env, "sse, 1 node behind NATS")
+        two = await sse_on(bench, 2, env, "sse, 2 nodes behind NATS")
+    finally:
+        await drop_stream(url, stream)
+    return {"sse_one_node_nats": one, "sse_two_nodes_nats": two, "nats_stream": stream}
+
+
+async def drop_stream(url: str, stream: str) -> None:
+    import nats
+    from nats.js.errors import NotFoundError
+
+    client = await nats.connect(url)
+    try:
+        with contextlib.suppress(NotFoundError):
+            await client.jetstream().delete_stream(stream)
+    finally:
+        await client.close()
+
+
+async def webhook_runs(bench: Bench) -> dict[str, Any]:
     receiver = HookReceiver({})
-    receiver.port = free_port()
-    secrets = await asyncio.to_thread(add_webhooks, database_url, ids, receiver.port)
+    secrets = await asyncio.to_thread(add_webhooks, bench.database_url, bench.ids, receiver.port)
     receiver.keys = {p: base64.b64decode(s.removeprefix("whsec_")) for p, s in secrets.items()}
     await receiver.start()
-    server = Server(database_url, work, {})
+    server = Server(bench.database_url, bench.work, {})
     try:
         await server.ready()
-        result["webhooks"] = await webhook_run(server, source, receiver)
-        print(f"webhooks: {json.dumps(result['webhooks'])}", file=sys.stderr, flush=True)
+        hooks = {**await webhook_run(server, bench.source, receiver), "load": load()}
+        print(f"webhooks: {json.dumps(hooks)}", file=sys.stderr, flush=True)
     finally:
         server.stop()
-    result["bare_posts"] = await bare_posts(receiver)
+    floor = await bare_posts(receiver, ALERT)
     receiver.close()
-    if args.nats:
-        stream = f"BENCH_{uuid.uuid4().hex[:8].upper()}"
-        env = {"TOCSIN_BUS_URL": args.nats, "TOCSIN_BUS_STREAM": stream}
-        # Webhooks stay registered but their receiver is gone: only the SSE figures count here.
-        nodes = [Server(database_url, work, env), Server(database_url, work, env)]
-        try:
-            await asyncio.gather(*(n.ready() for n in nodes))
-            result["sse_two_nodes_nats"] = await sse_run(nodes, source, tokens)
-        finally:
-            for node in nodes:
-                node.stop()
+    return {
+        "webhooks": hooks, "bare_posts": floor,
+        "webhooks_ratio_to_bare": ratio(hooks["all_verified_s"], floor["all_verified_s"]),
+    }  # fmt: skip
+
+
+async def memory_profile(bench: Bench) -> dict[str, Any]:
+    """A separate traced node: which allocation sites grow with idle streams."""
+    path = bench.work / "snap"
+    server = Server(bench.database_url, bench.work, {SNAPSHOT_ENV: str(path)}, traced=True)
+    try:
+        await server.ready()
+        pool = ClientPool(bench.processes)
+        return await idle_growth(server.process.pid, server.port, bench.tokens, pool, path)
+    finally:
+        server.stop()
+
+
+class Bench:
+    """One network of `count` establishments in its own database."""
+
+    def __init__(self, args: argparse.Namespace, count: int) -> None:
+        self.work = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
+        self.database_url = args.database_url or f"sqlite:///{self.work / 'bench.db'}"
+        self.processes, self.rounds = args.processes, args.rounds
+        self.count = count
+
+    async def build(self) -> None:
+        built = await asyncio.to_thread(build_network, self.database_url, self.count)
+        self.source, self.tokens, self.ids = built
+
+
+async def measure(args: argparse.Namespace, count: int, webhooks: bool) -> dict[str, Any]:
+    """Every run of one size; webhooks last, so no other run pays for their deliveries."""
+    bench = Bench(args, count)
+    await bench.build()
+    result: dict[str, Any] = {"subscribers": count, "database": bench.database_url.split(":")[0]}
+    result["bare_broadcast"] = await floor_broadcast(count, args.processes)
+    print(f"{count} floor: {json.dumps(result['bare_broadcast'])}", file=sys.stderr, flush=True)
+    result["sse"] = await sse_on(bench, 1, {}, "sse, 1 node")
     result["sse_p99_ratio_to_bare"] = ratio(
         result["sse"]["p99_ms"], result["bare_broadcast"]["p99_ms"]
     )
-    result["webhooks_ratio_to_bare"] = ratio(
-        result["webhooks"]["all_verified_s"], result["bare_posts"]["all_verified_s"]
-    )
+    result["server_cpu_ms_per_event"] = round(result["sse"]["server_cpu_s"] * 1000 / count, 3)
+    if args.nats:
+        result |= await nats_runs(bench, args.nats)
+        result["two_nodes_nats_p99_ratio_to_one_node"] = ratio(
+            result["sse_two_nodes_nats"]["p99_ms"], result["sse"]["p99_ms"]
+        )
+        result["one_node_nats_p99_ratio_to_memory_bus"] = ratio(
+            result["sse_one_node_nats"]["p99_ms"], result["sse"]["p99_ms"]
+        )
+    if args.profile_memory:
+        result["memory_profile"] = await memory_profile(bench)
+    if webhooks:
+        result |= await webhook_runs(bench)
+    if not args.database_url:
+        shutil.rmtree(bench.work, ignore_errors=True)
+    print(f"{count}: {json.dumps(result)}", file=sys.stderr, flush=True)
     return result
+
+
+# ---------------------------------------------------------------- growth and main
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """How each figure grows from the smallest size, next to how the size grows."""
+    base = results[0]
+    factors: dict[str, Any] = {}
+    for result in results[1:]:
+        pair: dict[str, Any] = {"subscribers": ratio(result["subscribers"], base["subscribers"])}
+        for name, run, field in (
+            ("sse_p50", "sse", "p50_ms"), ("sse_p99", "sse", "p99_ms"),
+            ("server_cpu", "sse", "server_cpu_s"), ("server_rss", "sse", "server_rss_mb"),
+            ("bare_p99", "bare_broadcast", "p99_ms"),
+            ("two_nodes_p99", "sse_two_nodes_nats", "p99_ms"),
+        ):  # fmt: skip
+            if run in result:
+                pair[name] = ratio(result[run][field], base[run][field])
+        factors[f"{result['subscribers']}/{base['subscribers']}"] = pair
+    return factors
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    if len(args.sizes) == 1:
+        return await measure(args, args.sizes[0], webhooks=True)
+    results = [await measure(args, count, webhooks=False) for count in args.sizes]
+    return {"sizes": results, "growth": growth(results), "client_processes": args.processes}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="300 subscribers (under a minute)")
-    parser.add_argument("--subscribers", type=int, default=3000)
+    parser.add_argument(
+        "--subscribers", default="3000", help="a size, or sizes separated by commas (growth)"
+    )
+    parser.add_argument("--growth", action="store_true", help="--subscribers 1000,3000,10000")
+    parser.add_argument("--processes", type=int, default=4, help="client processes (default 4)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alerts published per run after a first one"
+    )
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temp dir")
-    parser.add_argument("--nats", default=None, help="nats://host:port: also run 2 nodes")
+    parser.add_argument("--nats", default=None, help="nats://host:port: also 1 and 2 nodes")
+    parser.add_argument("--profile-memory", action="store_true", help="traced idle streams")
     args = parser.parse_args()
+    args.sizes = [int(size) for size in args.subscribers.split(",")]
+    if args.growth:
+        args.sizes = [1000, 3000, 10000]
     if args.quick:
-        args.subscribers = min(args.subscribers, 300)
+        args.sizes, args.rounds = [min(args.sizes[0], 300)], 1
+        args.processes = min(args.processes, 2)
+    if args.database_url and len(args.sizes) > 1:
+        sys.exit("growth runs build one network per size: leave --database-url out (SQLite)")
+    # This process holds the floor's server sockets; the nodes inherit the raised limit.
     limit = raise_fd_limit()
-    if limit < args.subscribers * 3 + 100:
-        sys.exit(f"the open-file limit ({limit}) is too low for {args.subscribers} subscribers")
+    if limit < max(args.sizes) + 200:
+        sys.exit(f"the open-file limit ({limit}) is too low for {max(args.sizes)} streams")
     result = asyncio.run(run(args))
     print(json.dumps(result))
 

@@ -99,5 +99,6 @@ async def test_idle_connections_stay_small() -> None:
     after, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     per_connection = (after - before) / len(connections)
-    # The target is 64 KB per idle stream; the hub's share is a small fraction of it.
-    assert per_connection < 16 * 1024, per_connection
+    # The target is 58 KB per idle stream, most of it the HTTP stack's; the hub's share (the
+    # organisation's set, the connection and its empty backlog) stays near a kilobyte.
+    assert per_connection < 2 * 1024, per_connection
