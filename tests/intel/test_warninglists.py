@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from tocsin.indicators.types import IndicatorType as T
 from tocsin.intel import warninglists
 
@@ -21,3 +23,12 @@ def test_unknown_values_and_bare_suffixes_are_not_flagged() -> None:
     assert lists.match(T.DOMAIN, "beacon.qzx-ransom-relay.top") == []
     assert lists.match(T.IPV4, "45.155.205.233") == []
     assert lists.match(T.SHA256, "b" * 64) == []
+
+
+def test_the_loaded_lists_are_out_of_the_garbage_collectors_walks() -> None:
+    """Every full collection walked the lists' objects, a second of CPU in the middle of a
+    national fan-out; once loaded they are frozen."""
+    lists = warninglists.default()
+    walked = gc.get_objects()
+    assert not any(o is lists or o is lists.exact for o in walked)
+    assert gc.get_freeze_count() > 100_000

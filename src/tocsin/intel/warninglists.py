@@ -10,6 +10,7 @@ enclosing network of an address for "cidr" lists.
 from __future__ import annotations
 
 import functools
+import gc
 import ipaddress
 import json
 import logging
@@ -117,8 +118,17 @@ def load(directory: Path | None = None) -> Warninglists:
 
 @functools.cache
 def default() -> Warninglists:
-    """The shipped warninglists, loaded on first use and kept for the process."""
-    return load()
+    """The shipped warninglists, loaded on first use and kept for the process.
+
+    They are millions of objects that live as long as the process, and every full pass of
+    the cyclic garbage collector walked them all: 0.9 s of CPU in the middle of a 3,000-stream
+    fan-out. Once loaded they are moved out of the collector's reach (`gc.freeze`); objects
+    alive at that moment that later lose their last reference are still freed.
+    """
+    lists = load()
+    gc.collect()
+    gc.freeze()
+    return lists
 
 
 def matches_of(indicators: Iterable[tuple[IndicatorType, str]]) -> Matches:
