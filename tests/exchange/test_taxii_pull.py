@@ -30,6 +30,8 @@ from tocsin.exchange import taxii_pull
 from tocsin.exchange.taxii_pull import PullError, Remote, pull
 from tocsin.interop.exchange_models import TaxiiPull
 from tocsin.interop.taxii.collections import submissions_collection_id, tlp_collection_id
+from tocsin.network.service import load_network
+from tocsin.publication import service as publication
 from tocsin.settings import Settings, TaxiiPullSource
 from tocsin.sharing.tlp import TLP
 from tocsin.state import AppState
@@ -262,3 +264,27 @@ def test_two_nodes_pulling_at_once_import_once(
     assert [len(r.drafts) for r in others] == [1]
     assert (mine.overtaken, mine.drafts) == (True, [])
     assert _titles(state) == ["Pulled by two nodes"]
+
+
+def test_a_newer_version_of_a_published_import_is_a_draft_that_names_it(
+    state: AppState, world: World, hub: RemoteHub
+) -> None:
+    remote_id = hub.publish("Before the update")
+    [first] = _pull(state, world, hub.remote()).drafts
+    org = world.ids["E1"]
+    with transaction(state.sessions) as session:
+        publication.publish(session=session, alert_id=first.id, org_id=org, by=Actor(org_id=org),
+                            network=load_network(session=session), now=state.clock.now())  # fmt: skip
+    hub.update(remote_id, summary="The hypervisors were restored from backups.")
+    [newer] = _pull(state, world, hub.remote()).drafts
+    assert newer.follows == first.id and newer.id != first.id
+    with transaction(state.sessions) as session:  # the live alert waits for a review
+        live = session.get(Alert, first.id)
+        assert live is not None and live.status.is_live
+        assert live.summary != "The hypervisors were restored from backups."
+        draft = session.get(Alert, newer.id)
+        assert draft is not None and draft.status.value == "draft"
+        assert draft.summary == "The hypervisors were restored from backups."
+    hub.update(remote_id, summary="Restored, and the entry point found.")
+    [again] = _pull(state, world, hub.remote()).drafts  # the same draft, rewritten
+    assert (again.id, again.follows) == (newer.id, None)

@@ -59,6 +59,11 @@ class DraftOut(BaseModel):
     attack_steps: int
     countermeasures: int
     attachments: int
+    follows: uuid.UUID | None = Field(
+        None,
+        description="the live alert imported earlier from the same report or event: this "
+        "draft is its newer version, to review and publish as an update",
+    )
 
 
 class Refusal(BaseModel):
@@ -163,8 +168,11 @@ def checked_content(plan: DraftPlan, org_id: uuid.UUID, network: Network) -> Ale
     return content
 
 
-def _summary(content: AlertContent, alert_id: uuid.UUID | None, plan: DraftPlan) -> DraftOut:
+def _summary(
+    content: AlertContent, alert_id: uuid.UUID | None, plan: DraftPlan, follows: Alert | None
+) -> DraftOut:
     return DraftOut(
+        follows=follows.id if follows is not None else None,
         id=alert_id,
         title=content.title,
         tlp=content.tlp,
@@ -195,8 +203,10 @@ def attach(
 def store_plan(
     *, session: Session, plan: DraftPlan, content: AlertContent, org_id: uuid.UUID, by: Actor,
     network: Network, now: datetime, kind: Format, replacing: Alert | None = None,
+    follows: Alert | None = None,
 ) -> Alert:  # fmt: skip
-    """Create the draft of one plan (or rewrite `replacing`, a draft), with its attachments."""
+    """Create the draft of one plan (or rewrite `replacing`, a draft), with its attachments;
+    `follows`: the live alert it is a newer version of."""
     if replacing is not None:
         patch = AlertPatch.model_validate(content.model_dump())
         alert = service.update(
@@ -212,7 +222,8 @@ def store_plan(
     audit(
         session=session, actor=by, action="alert.import", target_type="alert",
         target_id=alert.id, at=now, concerns=[org_id],
-        details={"format": kind, "origin": plan.origin_id, "attachments": len(plan.attachments)},
+        details={"format": kind, "origin": plan.origin_id, "attachments": len(plan.attachments),
+                 "follows": str(follows.id) if follows is not None else None},
     )  # fmt: skip
     return alert
 
@@ -230,14 +241,32 @@ def _checked_plans(
     return checked
 
 
-def _draft_from(session: Session, origin_id: str, org_id: uuid.UUID) -> Alert | None:
-    """The organisation's latest draft imported from this report or event, if any."""
+def _imported_from(
+    session: Session, origin_id: str, org_id: uuid.UUID, statuses: tuple[Status, ...]
+) -> Alert | None:
+    """The organisation's latest alert in one of `statuses` imported from this report or
+    event, if any."""
     return session.scalar(
         select(Alert).join(AlertAttachment, AlertAttachment.alert_id == Alert.id)
         .where(AlertAttachment.kind == "origin", AlertAttachment.stix_id == origin_id,
-               Alert.source_org_id == org_id, Alert.status == Status.draft)
+               Alert.source_org_id == org_id, Alert.status.in_(statuses))
         .order_by(Alert.created_at.desc()).limit(1)
     )  # fmt: skip
+
+
+def _earlier_version(
+    session: Session, plan: DraftPlan, org_id: uuid.UUID
+) -> tuple[Alert | None, Alert | None]:
+    """(the draft to rewrite, the live alert the new draft follows) for a newer version of
+    something imported before. A live alert is never changed by an import: its recipients
+    get an update only once someone has reviewed it, so the newer version becomes a draft
+    that names the alert it follows, and later versions rewrite that draft."""
+    if not plan.origin_id:
+        return None, None
+    draft = _imported_from(session, plan.origin_id, org_id, (Status.draft,))
+    if draft is not None:
+        return draft, None
+    return None, _imported_from(session, plan.origin_id, org_id, (Status.published, Status.updated))
 
 
 def import_document(
@@ -257,16 +286,16 @@ def import_document(
         raise InvalidInput(parsed.refused)
     drafts = []
     for plan, content in checked:
-        alert_id = None
+        alert_id, replacing, follows = None, None, None
+        if update_drafts:
+            replacing, follows = _earlier_version(session, plan, org_id)
         if not dry_run:
-            replacing = None
-            if update_drafts and plan.origin_id:
-                replacing = _draft_from(session, plan.origin_id, org_id)
             alert_id = store_plan(
                 session=session, plan=plan, content=content, org_id=org_id, by=by,
                 network=network, now=now, kind=parsed.format, replacing=replacing,
+                follows=follows,
             ).id  # fmt: skip
-        drafts.append(_summary(content, alert_id, plan))
+        drafts.append(_summary(content, alert_id, plan, follows))
     refused = [Refusal(object=e.field, reason=e.reason) for e in parsed.refused]
     return ImportReport(format=parsed.format, dry_run=dry_run, drafts=drafts, refused=refused)
 
