@@ -1,6 +1,7 @@
 """What follows a revision, in the caller's transaction, in this order: the audience index;
 intel (indicator lifetimes and warninglist flags decide what feeds may carry, then
-correlation); the responses the recipients owe; the outbox of deliveries; the TAXII objects.
+correlation); the responses the recipients owe; the outbox of deliveries; the TAXII objects
+owed (written after the commit, in a short transaction of their own: `alert_feed`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tocsin.alerts.projection import facts
 from tocsin.delivery.outbox import write_outbox
 from tocsin.intel import hooks as intel
 from tocsin.intel.warninglists import Matches
-from tocsin.interop.taxii.alert_feed import publish_alert_objects
+from tocsin.interop.taxii.alert_feed import owe_alert_objects
 from tocsin.responses import service as responses
 from tocsin.sharing.rules import Network, audience
 
@@ -33,7 +34,7 @@ def after_revision(
     responses.on_revision(session=session, alert=alert, revision=revision, audience=who)
     write_outbox(session=session, alert=alert, revision=revision, audience=who, network=network,
                  now=now)  # fmt: skip
-    publish_alert_objects(session=session, alert=alert, network=network, now=now)
+    owe_alert_objects(session=session, alert=alert, now=now)
 
 
 def after_draft(
