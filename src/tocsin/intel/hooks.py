@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -10,49 +12,51 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tocsin.alerts.models import Alert, AlertIndicator, AlertRevision
+from tocsin.alerts.service import inserted_indicators
 from tocsin.alerts.vocab import RevisionAction
 from tocsin.bulk import insert_rows
-from tocsin.clock import as_utc
+from tocsin.indicators.types import IndicatorType
 from tocsin.intel import campaigns, warninglists
 from tocsin.intel.correlate import CORRELATING, by_alert, correlations, store_keys
-from tocsin.intel.keys import default_valid_until
+from tocsin.intel.keys import IndexKey, default_valid_until, index_key
 from tocsin.intel.models import IndicatorFlag
 from tocsin.intel.notify import notify_correlation
 from tocsin.sharing.rules import Network
 
 
-def _new_rows(alert: Alert, now: datetime) -> list[AlertIndicator]:
-    """The live indicators this transaction inserted (`created_at` is its `now`): every
-    indicator is indexed and flagged in the transaction that inserts it, so the others
-    (a publish brings none) need no reading back."""
-    return [i for i in alert.indicators if i.withdrawn_at is None and as_utc(i.created_at) >= now]
+@dataclass(frozen=True)
+class Prepared:
+    """What intel derives from an alert's new (type, value) pairs without a database:
+    computed before the transaction's first write, which on SQLite takes the one write lock
+    until the commit (50,000 indicators take seconds of matching and key derivation)."""
+
+    matches: warninglists.Matches = field(default_factory=dict)
+    keys: dict[tuple[IndicatorType, str], IndexKey] = field(default_factory=dict)
+
+
+def prepare(pairs: Iterable[tuple[IndicatorType, str]]) -> Prepared:
+    """Warninglist matches and index keys of these pairs (pure)."""
+    wanted = set(pairs)
+    return Prepared(warninglists.matches_of(wanted), {p: index_key(*p) for p in wanted})
 
 
 def flag_indicators(
-    session: Session, alert: Alert, now: datetime, matches: warninglists.Matches | None = None
+    session: Session, alert: Alert, now: datetime, prepared: Prepared | None = None
 ) -> int:
-    """Index the alert's new indicators and flag those on a warninglist; how many flagged.
-    `matches` (from `warninglists.matches_of`, before the write) spares the matching here."""
-    session.flush()
-    fresh = _new_rows(alert, now)
+    """Index the indicators this transaction inserted and flag those on a warninglist; how
+    many flagged. Each indicator is indexed and flagged by the transaction that inserts it,
+    so nothing is read back; `prepared` spares the pure work under the write lock."""
+    fresh = [r for r in inserted_indicators(session, alert.id) if r["withdrawn_at"] is None]
     if not fresh:
         return 0
-    store_keys(session=session, indicators=fresh)
-    ids = [i.id for i in fresh]
-    known = set(
-        session.scalars(
-            select(IndicatorFlag.indicator_id).where(IndicatorFlag.indicator_id.in_(ids))
-        )
-    )
-    given = matches or {}
+    done = prepared or Prepared()
+    store_keys(session=session, indicators=fresh, keys=done.keys)
     flags = []
     for row in fresh:
-        if row.id in known:
-            continue
-        key = (row.type, row.value)
-        names = given[key] if key in given else warninglists.default().match(*key)
+        key = (row["type"], row["value"])
+        names = done.matches[key] if key in done.matches else warninglists.default().match(*key)
         if names:
-            flags.append({"indicator_id": row.id, "lists": "; ".join(names), "flagged_at": now,
+            flags.append({"indicator_id": row["id"], "lists": "; ".join(names), "flagged_at": now,
                           "confirmed_at": None, "confirmed_by_org": None})  # fmt: skip
     insert_rows(session, IndicatorFlag.__table__, flags)  # one statement, not one per object
     return len(flags)
@@ -97,13 +101,13 @@ def set_default_expiry(
 
 def on_revision(
     *, session: Session, alert: Alert, revision: AlertRevision, network: Network, now: datetime,
-    matches: warninglists.Matches | None = None,
+    prepared: Prepared | None = None,
 ) -> None:  # fmt: skip
     """Called from `publication.revision.after_revision`, in the publishing transaction."""
     if revision.action not in (RevisionAction.publish, RevisionAction.update):
         return
     set_default_expiry(session, alert, revision, now)
-    flag_indicators(session, alert, now, matches)
+    flag_indicators(session, alert, now, prepared)
     if alert.status not in CORRELATING or alert.exercise:
         return  # an exercise's indicators are invented: they link to no real alert
     found = correlations(session=session, alert_id=alert.id)
