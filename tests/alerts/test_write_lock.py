@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, select
 
 from tests.alerts.factory import alert_body
-from tocsin.alerts import present
+from tocsin.alerts import present, schemas
 from tocsin.alerts import service as alerts
 from tocsin.intel import warninglists
 from tocsin.interop.taxii import alert_feed
@@ -192,3 +192,21 @@ def test_taxii_objects_left_owed_by_a_failure_are_written_by_the_periodic_job(
     assert alert_feed.write_owed(state) == 1
     assert sum(1 for i in stored() if i.startswith("indicator--")) >= 5
     assert alert_feed.write_owed(state) == 0
+
+
+def test_publishing_normalises_no_stored_indicator_again(client, world, monkeypatch):
+    body = alert_body(tlp="green", indicators=_indicators(25))
+    created = client.post("/api/v1/alerts", json=body, headers=world.auth("E1"))
+    assert created.status_code == 201, created.text
+    calls = []
+    real = schemas.normalize
+
+    def counted(*args: Any) -> str:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(schemas, "normalize", counted)
+    published = client.post(f"/api/v1/alerts/{created.json()['id']}/publish",
+                            headers=world.auth("E1"))  # fmt: skip
+    assert published.status_code == 200, published.text
+    assert calls == []  # they were normalised on the way in
