@@ -32,6 +32,7 @@ from tocsin.idempotency import Idempotency
 from tocsin.identity.api import router as identity_router
 from tocsin.intel.api import router as intel_router
 from tocsin.interop.feeds import router as feeds_router
+from tocsin.interop.taxii import alert_feed
 from tocsin.interop.taxii.api import router as taxii_router
 from tocsin.jobs import Job
 from tocsin.limits import BodySizeLimit, RejectNul
@@ -94,6 +95,7 @@ def node_jobs() -> list[Job]:
         exercise_tasks.job(),
         REMINDER_JOB,
         taxii_pull.job(),
+        alert_feed.job(),
     ]
 
 

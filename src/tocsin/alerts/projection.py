@@ -30,7 +30,7 @@ def facts(alert: Alert) -> AlertFacts:
 
 def content_of(alert: Alert) -> AlertContent:
     """The current content of a stored alert, as its author would write it."""
-    return AlertContent.model_validate(
+    content = AlertContent.model_validate(
         {
             "title": alert.title,
             "summary": alert.summary,
@@ -49,22 +49,26 @@ def content_of(alert: Alert) -> AlertContent:
             "care_impact": alert.care_impact,
             "origin": alert.origin,
             "attack_steps": alert.attack_steps,
-            # Stored values were normalised on the way in: not again (50,000 of them).
-            "indicators": [
-                IndicatorIn.model_construct(
-                    type=i.type,
-                    value=i.value,
-                    comment=i.comment,
-                    first_seen=i.first_seen,
-                    valid_until=i.valid_until,
-                    context=i.context,
-                )
-                for i in alert.indicators
-                if i.withdrawn_at is None
-            ],
+            "indicators": [],
             "countermeasures": alert.countermeasures,
         }
     )
+    # Stored values were normalised on the way in: not again (50,000 of them, twice per
+    # publish). Assigned after validation, because validating the content would run each
+    # indicator's normalising validator again, even on constructed instances.
+    content.indicators = [
+        IndicatorIn.model_construct(
+            type=i.type,
+            value=i.value,
+            comment=i.comment,
+            first_seen=i.first_seen,
+            valid_until=i.valid_until,
+            context=i.context,
+        )
+        for i in alert.indicators
+        if i.withdrawn_at is None
+    ]
+    return content
 
 
 def snapshot(alert: Alert) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.models import Alert, AlertAudience, AlertIndicator, AlertRevision
@@ -28,6 +28,8 @@ from tocsin.bulk import insert_rows
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.sharing.rules import AlertFacts, Network, OrgId, ScopeKind, affected_error, scope_error
 from tocsin.sharing.tlp import TLP
+
+_INSERTED = "alerts.inserted_indicators"  # session.info: alert id -> rows inserted
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,21 @@ def _insert_indicators(session: Session, alert: Alert, rows: list[dict[str, Any]
         session.flush()
         insert_rows(session, AlertIndicator.__table__, rows)
         session.expire(alert, ["indicators"])
+        if _INSERTED not in session.info:
+            event.listen(session, "after_soft_rollback", _forget_inserted)
+        session.info.setdefault(_INSERTED, {}).setdefault(alert.id, []).extend(rows)
+
+
+def inserted_indicators(session: Session, alert_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The indicator rows this transaction inserted for the alert since the last call (id,
+    type, value...): what the layers above index without reading the alert's list back
+    while the transaction holds the write lock."""
+    inserted: dict[uuid.UUID, list[dict[str, Any]]] = session.info.get(_INSERTED, {})
+    return inserted.pop(alert_id, [])
+
+
+def _forget_inserted(session: Session, _previous: Any) -> None:
+    session.info.pop(_INSERTED, None)  # rolled back: never written
 
 
 def create_draft(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import Row, Select, select, text
 from sqlalchemy.orm import Session
 
-from tocsin.alerts.models import AlertIndicator
 from tocsin.bulk import insert_rows
-from tocsin.intel.keys import index_key
+from tocsin.indicators.types import IndicatorType
+from tocsin.intel.keys import IndexKey, index_key
 from tocsin.intel.models import IndicatorKey
 from tocsin.intel.probes import (
     ALERTS,
@@ -62,29 +62,21 @@ class Match:
     since: datetime  # when the later of the two indicators appeared
 
 
-def store_keys(*, session: Session, indicators: Iterable[AlertIndicator]) -> None:
-    """Write the derived keys of indicators that lack them (idempotent)."""
-    rows = [i for i in indicators if i.id is not None]
-    known = (
-        set(
-            session.scalars(
-                select(IndicatorKey.indicator_id).where(
-                    IndicatorKey.indicator_id.in_([r.id for r in rows])
-                )
-            )
-        )
-        if rows
-        else set()
-    )
-    keys = []
-    for row in rows:
-        if row.id in known:
-            continue
-        key = index_key(row.type, row.value)
+def store_keys(
+    *, session: Session, indicators: Iterable[Mapping[str, Any]],
+    keys: Mapping[tuple[IndicatorType, str], IndexKey] | None = None,
+) -> None:  # fmt: skip
+    """Write the derived keys of indicators just inserted (rows with id, type and value);
+    `keys` holds those derived before the transaction's first write."""
+    given = keys or {}
+    rows = []
+    for row in indicators:
+        pair = (row["type"], row["value"])
+        key = given[pair] if pair in given else index_key(*pair)
         if not key.empty:
-            keys.append({"indicator_id": row.id, "domain": key.domain, "ip_start": key.ip_start,
+            rows.append({"indicator_id": row["id"], "domain": key.domain, "ip_start": key.ip_start,
                          "ip_end": key.ip_end, "prefix": key.prefix})  # fmt: skip
-    insert_rows(session, IndicatorKey.__table__, keys)  # one statement for a large alert
+    insert_rows(session, IndicatorKey.__table__, rows)  # one statement for a large alert
 
 
 _CHUNK = 500

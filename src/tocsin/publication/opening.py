@@ -3,6 +3,15 @@
 Visibility first (an alert the reader may not see is absent, never forbidden); then the
 audit of sensitive reads (AMBER+STRICT and RED, by anyone but the source); then the
 recipient's receipt (reading an alert means it was received, whatever the channel).
+
+The audit record and the receipt are written in the read's own transaction, before its
+answer leaves: on SQLite they queue for the database's one write lock behind a member's
+large alert. Recording them later (an in-process queue flushed every second and at
+shutdown) would free the read from the lock, but a crash would lose audit records of
+AMBER+STRICT and RED reads that the answer has already disclosed, and the receipts that
+stop escalations. So the reads keep writing at once, and the large writes keep their lock
+holds short instead (pure work before the first write, the TAXII objects and the answer
+after the commit).
 """
 
 from __future__ import annotations

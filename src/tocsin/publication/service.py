@@ -19,32 +19,36 @@ from tocsin.alerts import service as alerts
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import AlertContent, AlertPatch, IndicatorIn
 from tocsin.audit.service import Actor
-from tocsin.intel.warninglists import Matches, matches_of
+from tocsin.intel.hooks import Prepared, prepare
 from tocsin.publication.revision import after_draft, after_revision
 from tocsin.sharing.rules import Network
 
 
 def _followed(
-    revised: alerts.Revised, session: Session, network: Network, now: datetime, matches: Matches
-) -> Alert:
+    revised: alerts.Revised, session: Session, network: Network, now: datetime,
+    prepared: Prepared,
+) -> Alert:  # fmt: skip
     if revised.revision is None:
-        after_draft(session=session, alert=revised.alert, now=now, matches=matches)
+        after_draft(session=session, alert=revised.alert, now=now, prepared=prepared)
     else:
         after_revision(session=session, alert=revised.alert, revision=revised.revision,
-                       network=network, now=now, matches=matches)  # fmt: skip
+                       network=network, now=now, prepared=prepared)  # fmt: skip
     return revised.alert
 
 
-def _matches_before_writing(
+def _prepared_before_writing(
     session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, more: list[IndicatorIn] | None
-) -> Matches:
-    """Warninglist matches of the alert's current indicators and of `more`, read and
-    computed while the transaction has written nothing yet."""
+) -> Prepared:
+    """Intel's pure work on the indicators of `more` the alert does not have yet (only
+    those are inserted, indexed and flagged), done while the transaction has written
+    nothing yet."""
+    if not more:
+        return Prepared()
     alert = session.get(Alert, alert_id)
-    current = []
+    present = set()
     if alert is not None and alert.source_org_id == org_id:  # else the lifecycle says 404
-        current = [(i.type, i.value) for i in alert.indicators if i.withdrawn_at is None]
-    return matches_of(current + [(i.type, i.value) for i in more or []])
+        present = {(i.type.value, i.value) for i in alert.indicators}
+    return prepare((i.type, i.value) for i in more if (i.type.value, i.value) not in present)
 
 
 def create_draft(
@@ -52,10 +56,10 @@ def create_draft(
     network: Network, now: datetime,
 ) -> Alert:  # fmt: skip
     """Store a new draft, visible to its source organisation only."""
-    matches = matches_of((i.type, i.value) for i in content.indicators)
+    prepared = prepare((i.type, i.value) for i in content.indicators)
     alert = alerts.create_draft(session=session, content=content, source_org_id=source_org_id,
                                 by=by, network=network, now=now)  # fmt: skip
-    after_draft(session=session, alert=alert, now=now, matches=matches)
+    after_draft(session=session, alert=alert, now=now, prepared=prepared)
     return alert
 
 
@@ -64,10 +68,10 @@ def update(
     network: Network, now: datetime,
 ) -> Alert:  # fmt: skip
     """Change a draft, or publish an update of a live alert to its recipients."""
-    matches = _matches_before_writing(session, alert_id, org_id, patch.indicators)
+    prepared = _prepared_before_writing(session, alert_id, org_id, patch.indicators)
     revised = alerts.update(session=session, alert_id=alert_id, patch=patch, org_id=org_id,
                             by=by, network=network, now=now)  # fmt: skip
-    return _followed(revised, session, network, now, matches)
+    return _followed(revised, session, network, now, prepared)
 
 
 def publish(
@@ -75,22 +79,22 @@ def publish(
     now: datetime, note: str | None = None,
 ) -> Alert:  # fmt: skip
     """Publish a draft: revision 1, its audience, responses and deliveries."""
-    matches = _matches_before_writing(session, alert_id, org_id, None)
     revised = alerts.publish(session=session, alert_id=alert_id, org_id=org_id, by=by,
                              network=network, now=now, note=note)  # fmt: skip
-    return _followed(revised, session, network, now, matches)
+    # The draft's indicators were indexed and flagged when they were written: nothing new.
+    return _followed(revised, session, network, now, Prepared())
 
 
 def _draft_published(
     *, session: Session, content: AlertContent, source_org_id: uuid.UUID, by: Actor,
-    network: Network, now: datetime, note: str | None, matches: Matches,
+    network: Network, now: datetime, note: str | None, prepared: Prepared,
 ) -> Alert:  # fmt: skip
     draft = alerts.create_draft(session=session, content=content, source_org_id=source_org_id,
                                 by=by, network=network, now=now)  # fmt: skip
-    after_draft(session=session, alert=draft, now=now, matches=matches)
+    after_draft(session=session, alert=draft, now=now, prepared=prepared)
     revised = alerts.publish(session=session, alert_id=draft.id, org_id=source_org_id, by=by,
                              network=network, now=now, note=note)  # fmt: skip
-    return _followed(revised, session, network, now, matches)
+    return _followed(revised, session, network, now, prepared)
 
 
 def close(
@@ -100,7 +104,7 @@ def close(
     """Close a live alert and tell its recipients."""
     revised = alerts.close(session=session, alert_id=alert_id, org_id=org_id, by=by,
                            network=network, now=now, note=note)  # fmt: skip
-    return _followed(revised, session, network, now, {})  # nothing to match: no new content
+    return _followed(revised, session, network, now, Prepared())  # no new content
 
 
 def retract(
@@ -110,7 +114,7 @@ def retract(
     """Withdraw a wrong alert and tell everyone who got it why."""
     revised = alerts.retract(session=session, alert_id=alert_id, org_id=org_id, by=by,
                              network=network, now=now, reason=reason)  # fmt: skip
-    return _followed(revised, session, network, now, {})  # nothing to match: no new content
+    return _followed(revised, session, network, now, Prepared())  # no new content
 
 
 def create_and_publish(
@@ -119,6 +123,6 @@ def create_and_publish(
 ) -> Alert:  # fmt: skip
     """A draft published at once (a relay's qualification, the composer's Publish); its
     indicators are matched once, before the first write."""
-    matches = matches_of((i.type, i.value) for i in content.indicators)
+    prepared = prepare((i.type, i.value) for i in content.indicators)
     return _draft_published(session=session, content=content, source_org_id=source_org_id, by=by,
-                            network=network, now=now, note=note, matches=matches)  # fmt: skip
+                            network=network, now=now, note=note, prepared=prepared)  # fmt: skip

@@ -66,3 +66,16 @@ class TaxiiStatus(Base):
     failure_count: Mapped[int]
     # {"successes": [{id, version, message?}], "failures": [...]}: the TAXII status details.
     details: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class TaxiiAlertBacklog(Base):
+    """An alert whose TAXII objects are owed: written with its revision, in the same
+    transaction, and deleted by the short transaction that writes the objects after the
+    commit. A row left by a crash or a failure is written by the node's periodic job."""
+
+    __tablename__ = "taxii_alert_backlog"
+
+    alert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime]
