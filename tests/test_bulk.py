@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Uuid, select
@@ -66,3 +67,45 @@ def test_bulk_insert_is_part_of_the_callers_transaction(probe: Engine) -> None:
         session.rollback()
     with Session(probe) as session:
         assert session.execute(select(ROWS)).first() is None
+
+
+class CountingUTC(UTCDateTime):
+    cache_ok = True
+    converted: list[datetime] = []
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None:
+            CountingUTC.converted.append(value)
+        return super().process_bind_param(value, dialect)
+
+
+SHARED = Table(
+    "bulk_shared_probe",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("channel", str_enum(Channel)),
+    Column("at", CountingUTC()),
+    Column("note", String(40)),
+)
+
+
+@pytest.mark.parametrize("count", [COPY_FROM_ROWS - 1, COPY_FROM_ROWS + 50])
+def test_a_value_shared_by_many_rows_is_converted_once(engine: Engine, count: int) -> None:
+    """A fan-out's thousands of rows share their alert, payload and time: converting the
+    same time for each row was a large part of writing them."""
+    SHARED.create(engine, checkfirst=True)
+    CountingUTC.converted.clear()
+    at = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+    written = [{"channel": Channel.live, "at": at, "note": str(i)} for i in range(count)]
+    try:
+        with Session(engine) as session:
+            insert_rows(session, SHARED, written)
+            session.commit()
+        converted = len(CountingUTC.converted)
+        with Session(engine) as session:
+            stored = session.execute(select(SHARED.c.at, SHARED.c.channel)).all()
+    finally:
+        SHARED.drop(engine)
+    assert set(stored) == {(at, Channel.live)} and len(stored) == count
+    if engine.dialect.name == "sqlite" or count >= COPY_FROM_ROWS:  # else SQLAlchemy's path
+        assert converted == 1

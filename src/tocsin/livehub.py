@@ -111,6 +111,10 @@ class LiveHub:
             self.disconnect(connection)
         return len(connections) if org_id in self._by_org else 0
 
+    def holds(self, org_id: UUID) -> bool:
+        """Whether this node has an open stream for `org_id`."""
+        return org_id in self._by_org
+
     def connection_count(self, org_id: UUID | None = None) -> int:
         """Open streams of one organisation, or of all of them."""
         if org_id is not None:

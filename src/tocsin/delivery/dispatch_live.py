@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -189,12 +190,22 @@ async def expand_due_once(state: AppState, on_delivered: OnDelivered) -> int:
     return await asyncio.to_thread(_expand_due, state, on_delivered)
 
 
-def live_events(message: bytes) -> list[tuple[uuid.UUID, LiveEvent]]:
-    """Unpack one bus message into (organisation, SSE event) pairs."""
+def live_events(
+    message: bytes, held: Callable[[uuid.UUID], bool] | None = None
+) -> list[tuple[uuid.UUID, LiveEvent]]:
+    """Unpack one bus message into (organisation, SSE event) pairs; only those of the
+    organisations `held` accepts (this node's open streams) when given. Every node gets every
+    message: rendering the events of organisations it holds no stream for would cost each
+    node the whole fan-out."""
     decoded = json.loads(message)
-    payload_text = {key: json.dumps(body) for key, body in decoded["payloads"].items()}
+    payload_text: dict[str, str] = {}
     events = []
     for org, seq, event_id, action, revision, timestamp, key in decoded["events"]:
+        org_id = uuid.UUID(org)
+        if held is not None and not held(org_id):
+            continue
+        if key not in payload_text:
+            payload_text[key] = json.dumps(decoded["payloads"][key])
         head = envelope(
             event_id=event_id, action=action, revision=revision, timestamp=timestamp, alert={},
             exercise=is_exercise(decoded["payloads"][key]),
@@ -202,7 +213,7 @@ def live_events(message: bytes) -> list[tuple[uuid.UUID, LiveEvent]]:
         del head["data"]
         # Splice the shared payload text in rather than encoding it again for every recipient.
         data = json.dumps(head)[:-1] + ', "data": ' + payload_text[key] + "}"
-        events.append((uuid.UUID(org), LiveEvent(id=str(seq), event=event_type(action), data=data)))
+        events.append((org_id, LiveEvent(id=str(seq), event=event_type(action), data=data)))
     return events
 
 
@@ -210,7 +221,7 @@ async def relay_to_hub(bus: Bus, stream: str, hub: LiveHub) -> Subscription:
     """Subscribe this node's hub to the live events published by any node."""
 
     async def handle(_subject: str, payload: bytes) -> None:
-        for org_id, event in live_events(payload):
+        for org_id, event in live_events(payload, hub.holds):
             hub.deliver(org_id, event)
 
     return await bus.subscribe(f"{stream}.live.>", handle)

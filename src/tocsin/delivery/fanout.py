@@ -41,6 +41,7 @@ from tocsin.delivery.outbox import (
     OUTBOX_FLAG,
     delivery_row,
     event_id,
+    event_ids,
     payloads_by_recipient,
     revision_targets,
     slow_rows,
@@ -104,10 +105,11 @@ def live_event_id(fanout: RevisionFanout, org_id: uuid.UUID) -> uuid.UUID:
 
 
 def _live_rows(fanout: RevisionFanout, targets: list[Target]) -> list[dict[str, Any]]:
+    event_of = event_ids(fanout.alert_id, fanout.revision)
     return [
         delivery_row(fanout.alert_id, fanout.revision, fanout.action, org, payload,
                      fanout.created_at)
-        | {"seq": seq, "event_id": live_event_id(fanout, org), "channel": Channel.live,
+        | {"seq": seq, "event_id": event_of(org, Channel.live, org), "channel": Channel.live,
            "endpoint_id": None, "user_id": None}
         for org, payload, seq in targets
     ]  # fmt: skip
