@@ -102,3 +102,26 @@ async def test_idle_connections_stay_small() -> None:
     # The target is 58 KB per idle stream, most of it the HTTP stack's; the hub's share (the
     # organisation's set, the connection and its empty backlog) stays near a kilobyte.
     assert per_connection < 2 * 1024, per_connection
+
+
+async def test_the_hub_settles_once_its_readers_took_their_events() -> None:
+    """What follows a fan-out (its rows, the receipts) waits for the streams to take their
+    events, since both compete for the interpreter; a reader that takes nothing holds that
+    work back only up to the bound."""
+    hub = LiveHub()
+    reader, idle = hub.connect(CHU, "a"), hub.connect(GHT, "b")
+    hub.deliver(CHU, event(1))
+    hub.deliver(CHU, event(2))
+    assert hub.backlog() == 2
+
+    async def read_two() -> None:
+        await reader.next_event()
+        await reader.next_event()
+
+    taking = asyncio.create_task(read_two())
+    assert await hub.settled(first_wait=0, limit=5.0)
+    await taking
+    assert hub.backlog() == 0
+    hub.deliver(GHT, event(3))  # nobody reads it
+    assert not await hub.settled(first_wait=0, limit=0.05)
+    assert await idle.next_event() == event(3)

@@ -155,10 +155,14 @@ def _expand(
             report_delivered(session=session, seqs=delivered, at=now, on_delivered=on_delivered)
 
 
-async def spread(state: AppState, bus: Bus, ids: set[uuid.UUID], on_delivered: OnDelivered) -> int:
+async def spread(
+    state: AppState, bus: Bus, ids: set[uuid.UUID], on_delivered: OnDelivered,
+    hub: LiveHub | None = None,
+) -> int:  # fmt: skip
     """Right after a publish commits: send the live events of its fan-outs straight from
     them (one bus message per revision up to 512 KB, every node hands them to its streams),
-    then expand them into deliveries; returns how many fan-outs this node took."""
+    then, once this node's streams (`hub`) have taken them, expand them into deliveries;
+    returns how many fan-outs this node took."""
     claimed = await asyncio.to_thread(_claim_fanouts, state, ids)
     subject = live_subject(state.settings.bus_stream)
     for fanout_id, messages in claimed:
@@ -169,6 +173,8 @@ async def spread(state: AppState, bus: Bus, ids: set[uuid.UUID], on_delivered: O
         except BusUnavailable as exc:  # the expanded live rows stay pending for the dispatcher
             log.warning("live events of a revision wait for the bus: %s", exc)
             sent_at = None
+        if hub is not None and sent_at is not None:
+            await hub.settled()
         await asyncio.to_thread(_expand, state, fanout_id, sent_at, on_delivered)
     return len(claimed)
 

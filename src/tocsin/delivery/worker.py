@@ -125,7 +125,9 @@ class DeliveryWorker:
             self._loop.call_soon_threadsafe(self._announce)
 
     def _spread(self, fanouts: set[uuid.UUID]) -> None:
-        task = asyncio.create_task(spread(self.state, self.bus, fanouts, self.on_delivered))
+        task = asyncio.create_task(
+            spread(self.state, self.bus, fanouts, self.on_delivered, self.hub)
+        )
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
