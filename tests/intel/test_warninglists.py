@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 from tocsin.indicators.types import IndicatorType as T
 from tocsin.intel import warninglists
@@ -32,3 +34,15 @@ def test_the_loaded_lists_are_out_of_the_garbage_collectors_walks() -> None:
     walked = gc.get_objects()
     assert not any(o is lists or o is lists.exact for o in walked)
     assert gc.get_freeze_count() > 100_000
+
+
+def test_the_lists_load_without_the_packages_schema_machinery() -> None:
+    """Importing pymispwarninglists builds jsonschema's format grammar, 3 s of a node's first
+    alert; the lists are plain JSON files read by path."""
+    probe = (
+        "import sys\nfrom tocsin.intel import warninglists\n"
+        "assert warninglists.default().exact\n"
+        "print(sorted(m for m in ('jsonschema', 'pymispwarninglists') if m in sys.modules))"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "[]"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib.util
 import ipaddress
 import json
 import logging
@@ -100,9 +101,13 @@ def _parents(host: str) -> set[str]:
 
 
 def _lists_dir() -> Path:
-    import pymispwarninglists
-
-    return Path(pymispwarninglists.__file__).parent / "data" / "misp-warninglists" / "lists"
+    # Found without importing the package: its import loads jsonschema's format checkers,
+    # which build a grammar (3 s of a node's first alert) that these JSON files never need.
+    spec = importlib.util.find_spec("pymispwarninglists")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pymispwarninglists is not installed")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return package / "data" / "misp-warninglists" / "lists"
 
 
 def load(directory: Path | None = None) -> Warninglists:
