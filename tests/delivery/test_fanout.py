@@ -6,6 +6,8 @@ is claimed with a lease, survives a crash between the commit and itself, and run
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -18,7 +20,7 @@ from tests.delivery.helpers import deliveries, register_webhook
 from tocsin.bus.base import Handler, Subscription
 from tocsin.clock import ManualClock
 from tocsin.db import transaction
-from tocsin.delivery import fanout, service
+from tocsin.delivery import dispatch_live, fanout, service
 from tocsin.delivery.dispatch_live import GRACE, expand_due_once, live_events, spread
 from tocsin.delivery.models import Channel, DeliveryStatus, RevisionFanout
 from tocsin.delivery.receipts import ignore_deliveries
@@ -165,3 +167,29 @@ def test_a_replay_between_the_live_events_and_the_expansion_shows_them_once(
         fanout.expand(session, row, now=clock.now(), sent_at=clock.now())
     assert replayed("E2") == [reserved[world.ids["E2"]]]
     assert replayed("E5") == []
+
+
+async def test_revisions_committed_one_after_the_other_reach_a_stream_in_that_order(
+    client: Any, world: Any, state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _defer(state)
+    hub = LiveHub()
+    stream = hub.connect(world.ids["E2"], "so_E2")
+    alert = publish(client, world, "E1")
+    first = {row.id for row in _fanouts(state)}
+    changed = client.patch(f"/api/v1/alerts/{alert['id']}", json={"summary": "Now contained."},
+                           headers=world.auth("E1"))  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    second = {row.id for row in _fanouts(state)} - first
+    claim = dispatch_live._claim_fanouts
+
+    def slow_for_the_first(state: AppState, ids: set[uuid.UUID]) -> Any:
+        if ids == first:  # the first revision's claim is the slower one
+            time.sleep(0.3)
+        return claim(state, ids)
+
+    monkeypatch.setattr(dispatch_live, "_claim_fanouts", slow_for_the_first)
+    spreader = dispatch_live.Spreader(state, HubBus(state, hub), ignore_deliveries, hub)
+    assert await asyncio.gather(spreader(first), spreader(second)) == [1, 1]
+    got = [await stream.next_event(), await stream.next_event()]
+    assert [e.event for e in got if e is not None] == ["alert.publish", "alert.update"]

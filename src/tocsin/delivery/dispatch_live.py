@@ -179,6 +179,22 @@ async def spread(
     return len(claimed)
 
 
+class Spreader:
+    """Spreads the fan-outs committed on this node one commit at a time, in commit order: two
+    revisions of an alert committed a moment apart (a publish, then its closing) must reach
+    each stream in that order, whichever claim or bus send happens to be quicker."""
+
+    def __init__(
+        self, state: AppState, bus: Bus, on_delivered: OnDelivered, hub: LiveHub | None
+    ) -> None:
+        self.state, self.bus, self.on_delivered, self.hub = state, bus, on_delivered, hub
+        self._turn = asyncio.Lock()  # first come, first served
+
+    async def __call__(self, ids: set[uuid.UUID]) -> int:
+        async with self._turn:
+            return await spread(self.state, self.bus, ids, self.on_delivered, self.hub)
+
+
 def _expand_due(state: AppState, on_delivered: OnDelivered) -> int:
     now = state.clock.now()
     with transaction(state.sessions) as session:

@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session
 
 from tocsin.bus.base import Bus, Subscription
 from tocsin.delivery.dispatch_email import drain_email_once
-from tocsin.delivery.dispatch_live import drain_live_once, expand_due_once, relay_to_hub, spread
+from tocsin.delivery.dispatch_live import (
+    Spreader,
+    drain_live_once,
+    expand_due_once,
+    relay_to_hub,
+)
 from tocsin.delivery.dispatch_sms import drain_sms_once
 from tocsin.delivery.dispatch_webhook import WebhookDispatcher
 from tocsin.delivery.fanout import DEFERRED, FANOUT_FLAG
@@ -70,6 +75,7 @@ class DeliveryWorker:
         self._tasks: list[asyncio.Task[None]] = []
         self._subscriptions: list[Subscription] = []
         self._background: set[asyncio.Task[object]] = set()
+        self._spreader = Spreader(state, bus, on_delivered, hub)
 
     @property
     def stream(self) -> str:
@@ -125,9 +131,8 @@ class DeliveryWorker:
             self._loop.call_soon_threadsafe(self._announce)
 
     def _spread(self, fanouts: set[uuid.UUID]) -> None:
-        task = asyncio.create_task(
-            spread(self.state, self.bus, fanouts, self.on_delivered, self.hub)
-        )
+        # Tasks start in the order the commits were seen; the spreader keeps that order.
+        task = asyncio.create_task(self._spreader(fanouts))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
