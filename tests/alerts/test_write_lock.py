@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from tests.alerts.factory import alert_body
+from tests.alerts.factory import alert_body, publish
 from tocsin.alerts import present, schemas
 from tocsin.alerts import service as alerts
+from tocsin.audit.models import AuditRecord
 from tocsin.intel import warninglists
 from tocsin.interop.taxii import alert_feed
 from tocsin.interop.taxii.models import TaxiiAlertBacklog, TaxiiObject
@@ -210,3 +211,39 @@ def test_publishing_normalises_no_stored_indicator_again(client, world, monkeypa
                             headers=world.auth("E1"))  # fmt: skip
     assert published.status_code == 200, published.text
     assert calls == []  # they were normalised on the way in
+
+
+def test_reading_an_alert_already_received_writes_nothing(client, world, state, clock):
+    """A recipient's second read of an alert needs no write, so on SQLite it never queues
+    for the write lock behind a member's large alert; its first read marks it received."""
+    published = publish(client, world, "E1", tlp="green", indicators=_indicators(3))
+    clock.advance(timedelta(minutes=5))  # the token's once-a-minute stamp falls in the first
+    reads = []
+    for _ in range(2):
+        seen, saw = _statements(state.engine)
+        try:
+            read = client.get(f"/api/v1/alerts/{published['id']}", headers=world.auth("E2"))
+            listed = client.get("/api/v1/alerts", params={"limit": 5}, headers=world.auth("E2"))
+        finally:
+            event.remove(state.engine, "before_cursor_execute", saw)
+        assert read.status_code == 200 and listed.status_code == 200, (read.text, listed.text)
+        reads.append([s for s, _ in seen if s.startswith(WRITES)])
+    assert any(s.startswith("UPDATE alert_responses SET received_at") for s in reads[0]), reads
+    assert reads[1] == [], reads[1]
+
+
+def test_every_read_of_a_red_alert_is_audited_even_when_already_received(
+    client, world, state, clock
+):
+    e2 = world.ids["E2"]
+    published = publish(client, world, "E1", tlp="red", indicators=_indicators(2),
+                        scope={"kind": "explicit", "organisations": [str(e2)]})  # fmt: skip
+    for _ in range(3):
+        read = client.get(f"/api/v1/alerts/{published['id']}", headers=world.auth("E2"))
+        assert read.status_code == 200, read.text
+    with state.sessions() as session:
+        records = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "alert.read",
+                                      AuditRecord.target_id == published["id"])
+        ).all()  # fmt: skip
+    assert len(records) == 3

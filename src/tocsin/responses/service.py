@@ -79,15 +79,22 @@ def mark_received(session: Session, alert_id: uuid.UUID, org_id: uuid.UUID, at: 
 
     Idempotent and safe under concurrency: only the caller that sets `received_at` writes
     the history and audit records. A non-recipient (the source, a relay) is ignored.
+
+    Looked up before the update: every read after the first needs no write, and on SQLite
+    an UPDATE takes the database's one write lock even when it matches nothing, which would
+    queue each read behind a member's large alert.
     """
+    pending = (
+        AlertResponse.alert_id == alert_id,
+        AlertResponse.org_id == org_id,
+        AlertResponse.recipient.is_(True),
+        AlertResponse.received_at.is_(None),
+    )
+    if session.scalar(select(AlertResponse.org_id).where(*pending)) is None:
+        return False
     claimed = session.execute(
         update(AlertResponse)
-        .where(
-            AlertResponse.alert_id == alert_id,
-            AlertResponse.org_id == org_id,
-            AlertResponse.recipient.is_(True),
-            AlertResponse.received_at.is_(None),
-        )
+        .where(*pending)
         .values(received_at=at, changed_at=at)
         .execution_options(synchronize_session=False)
     )
