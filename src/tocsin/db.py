@@ -78,15 +78,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    The pool keeps as many connections as requests run at once (the 40 worker threads of
+    the synchronous routes, and the delivery workers): a connection made and closed per
+    request beyond a smaller pool cost a tenth of each read's time under 20 readers."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and not path.startswith(":memory:") and "mode=memory" not in path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_size", 20)
+            kwargs.setdefault("max_overflow", 30)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -96,8 +102,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 AUDIT_KEY_INFO = "audit_key"
 
 
+# The session's `info` entry holding a dictionary shared by every session of one node: where
+# a domain keeps what it computes once per node (`network.snapshot`), never at import time.
+NODE_MEMO_INFO = "node_memo"
+
+
 def make_sessionmaker(engine: Engine, *, audit_key: bytes | None = None) -> sessionmaker[Session]:
-    info = {AUDIT_KEY_INFO: audit_key} if audit_key is not None else {}
+    info: dict[str, Any] = {NODE_MEMO_INFO: {}}
+    if audit_key is not None:
+        info[AUDIT_KEY_INFO] = audit_key
     return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 

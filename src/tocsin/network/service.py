@@ -29,8 +29,8 @@ from tocsin.network.models import (
 )
 from tocsin.network.principal import Principal, manages_tokens, person_scopes
 from tocsin.network.secrets import hash_password, new_token_secret, token_digest
+from tocsin.network.snapshot import load_network as load_network
 from tocsin.network.token_use import note_use_at_commit
-from tocsin.sharing.rules import Network, OrgNode
 
 
 def _parent_errors(
@@ -163,17 +163,6 @@ def establishments_among(
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def load_network(*, session: Session) -> Network:
-    """A snapshot of the hierarchy for the pure sharing rules."""
-    rows = session.execute(
-        select(Organisation.id, Organisation.kind, Organisation.group_id, Organisation.region_id)
-    )
-    return Network.of(
-        OrgNode(id=r.id, kind=r.kind.value, group_id=r.group_id, region_id=r.region_id)
-        for r in rows
-    )
 
 
 def create_user(
