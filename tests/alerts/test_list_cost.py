@@ -62,3 +62,19 @@ def test_the_listed_count_follows_added_and_withdrawn_indicators(client, world):
     assert draft["indicators"] and len(draft["indicators"]) == 4
     mine = client.get("/api/v1/alerts", params={"status": "draft"}, headers=world.auth("E1"))
     assert mine.json()["items"][0]["indicator_count"] == 4
+
+
+def test_a_page_of_alerts_reads_their_sources_in_one_statement(client, world, state, clock):
+    sources = ["E1", "E2", "E3", "G1", "R1"]
+    for who in sources:
+        publish(client, world, who, title=f"from {who}", tlp="green")
+        clock.advance(timedelta(seconds=1))
+    with statements(state.engine) as seen:
+        page = client.get("/api/v1/alerts", params={"limit": 10}, headers=world.auth("E2"))
+    assert page.status_code == 200, page.text
+    named = {a["source"]["name"] for a in page.json()["items"] if a.get("source")}
+    assert len(named) == len(sources), page.json()
+    org_reads = [sql for sql in seen if "FROM organisations" in sql and "WHERE" in sql]
+    assert len(org_reads) <= 2, [
+        " ".join(s.split())[-90:] for s in org_reads
+    ]  # the token's organisation, then the page's

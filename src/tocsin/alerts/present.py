@@ -121,6 +121,21 @@ def alert_summary(
     )
 
 
+def alert_summaries(
+    session: Session, alerts: list[Alert], viewer_id: uuid.UUID | None, network: Network
+) -> list[AlertSummary]:
+    """Summaries of a page of alerts; the organisations they name are read in one statement
+    (then found in the session) rather than one per alert."""
+    named = {a.source_org_id for a in alerts} | {a.affected_org_id for a in alerts}
+    wanted = [i for i in named if i is not None]
+    # Held until the summaries are built: the session's identity map keeps no strong reference.
+    query = select(Organisation).where(Organisation.id.in_(wanted))
+    held = list(session.scalars(query)) if wanted else []
+    summaries = [alert_summary(session, a, viewer_id, network) for a in alerts]
+    del held
+    return summaries
+
+
 def revision_out(
     session: Session,
     alert: Alert,

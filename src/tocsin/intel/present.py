@@ -108,7 +108,7 @@ def campaign_out(
         suggested=campaign.suggested,
         created_at=campaign.created_at,
         updated_at=campaign.updated_at,
-        alerts=[alert_present.alert_summary(session, a, viewer_id, network) for a in alerts],
+        alerts=alert_present.alert_summaries(session, list(alerts), viewer_id, network),
         organisations=[r for r in refs if r is not None],
         timeline=timeline,
         indicators=[alert_present.indicator_out(r) for r in combined.values()],

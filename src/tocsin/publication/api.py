@@ -99,7 +99,7 @@ def list_alerts(
     )
     page = rows[:limit]
     return Page(
-        items=[present.alert_summary(session, a, principal.org_id, network) for a in page],
+        items=present.alert_summaries(session, page, principal.org_id, network),
         next=encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None,
     )
 

@@ -96,7 +96,7 @@ def inbox(
     )  # fmt: skip
     pinned_ids = {a.id for a in pinned}
     shown = (pinned if cursor is None else []) + [a for a in shown if a.id not in pinned_ids]
-    summaries = [present.alert_summary(session, a, org_id_of(who), network) for a in shown]
+    summaries = present.alert_summaries(session, list(shown), org_id_of(who), network)
     template = "_inbox_rows.html" if request.headers.get("hx-request") else "inbox.html"
     cells = responding.cells(session, state.settings, org_id_of(who), [a.id for a in shown])
     urgent = [a for a in summaries if responding.is_urgent(a.severity, a.status, cells.get(a.id))]
