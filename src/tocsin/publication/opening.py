@@ -11,7 +11,8 @@ shutdown) would free the read from the lock, but a crash would lose audit record
 AMBER+STRICT and RED reads that the answer has already disclosed, and the receipts that
 stop escalations. So the reads keep writing at once, and the large writes keep their lock
 holds short instead (pure work before the first write, the TAXII objects and the answer
-after the commit).
+after the commit). Only the first read marks the receipt: later reads of an alert that is
+not sensitive write nothing, and never wait for the lock.
 """
 
 from __future__ import annotations
