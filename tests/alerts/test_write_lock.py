@@ -7,10 +7,11 @@ timed: what runs between the first write of a transaction and its commit."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tocsin.intel import warninglists
 from tocsin.interop.taxii import alert_feed
 from tocsin.interop.taxii.models import TaxiiAlertBacklog, TaxiiObject
 from tocsin.network.models import ApiToken
+from tocsin.network.secrets import token_digest
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 HEAVY = ("match", "snapshot", "stix", "answer")
@@ -247,3 +249,36 @@ def test_every_read_of_a_red_alert_is_audited_even_when_already_received(
                                       AuditRecord.target_id == published["id"])
         ).all()  # fmt: skip
     assert len(records) == 3
+
+
+def test_a_read_never_waits_for_the_write_lock_to_stamp_its_token(
+    client, world, state, clock, database_url
+):
+    """While another transaction holds SQLite's write lock (a member's large alert), a read
+    whose token is due its once-a-minute stamp answers at once and a later read stamps it.
+    PostgreSQL has no database-wide write lock: there the read stamps its token itself."""
+    published = publish(client, world, "E1", tlp="green")
+    client.get(f"/api/v1/alerts/{published['id']}", headers=world.auth("E2"))  # received
+    clock.advance(timedelta(minutes=5))
+
+    def stamped() -> datetime | None:
+        with state.sessions() as session:
+            digest = token_digest(world.auth("E2")["Authorization"].removeprefix("Bearer "))
+            return session.scalar(select(ApiToken.last_used_at).where(ApiToken.digest == digest))
+
+    def read() -> None:
+        # Had it queued for the lock, it would have answered 503 after the busy timeout.
+        answer = client.get(f"/api/v1/alerts/{published['id']}", headers=world.auth("E2"))
+        assert answer.status_code == 200, answer.text
+
+    if database_url.startswith("sqlite"):
+        holder = sqlite3.connect(database_url.split("///", 1)[1], timeout=0)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            read()
+        finally:
+            holder.rollback()
+            holder.close()
+        assert stamped() != clock.now()
+    read()
+    assert stamped() == clock.now()
