@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Uuid, select
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Uuid, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from tocsin.bulk import COPY_FROM_ROWS, insert_rows
+from tocsin.bulk import COPY_FROM_ROWS, SQLITE_ROWS_PER_STATEMENT, insert_rows
 from tocsin.db import UTCDateTime, str_enum
 from tocsin.delivery.models import Channel
 
@@ -109,3 +109,28 @@ def test_a_value_shared_by_many_rows_is_converted_once(engine: Engine, count: in
     assert set(stored) == {(at, Channel.live)} and len(stored) == count
     if engine.dialect.name == "sqlite" or count >= COPY_FROM_ROWS:  # else SQLAlchemy's path
         assert converted == 1
+
+
+def test_many_rows_go_in_few_statements_and_read_back_in_full(probe: Engine) -> None:
+    """On SQLite each statement carries hundreds of rows: one statement per row gave the
+    interpreter up at every row, and a large alert's insert then held the write lock while
+    waiting to take it back behind every other request of the node."""
+    count = SQLITE_ROWS_PER_STATEMENT * 2 + 37
+    statements: list[str] = []
+
+    def saw(_c: Any, _cur: Any, sql: str, *_args: Any) -> None:
+        if "bulk_probe" in sql:
+            statements.append(sql)
+
+    event.listen(probe, "before_cursor_execute", saw)
+    try:
+        with Session(probe) as session:
+            assert insert_rows(session, ROWS, _rows(count)) == count
+            session.commit()
+    finally:
+        event.remove(probe, "before_cursor_execute", saw)
+    with Session(probe) as session:
+        stored = session.execute(select(ROWS.c.note).order_by(ROWS.c.at)).scalars().all()
+    assert stored == [row["note"] for row in _rows(count)]
+    # PostgreSQL streams them with one COPY, through the driver's own cursor.
+    assert len(statements) == (3 if probe.dialect.name == "sqlite" else 0), statements

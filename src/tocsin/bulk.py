@@ -13,6 +13,7 @@ building and bind processing were most of a fan-out expansion's time.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -20,6 +21,7 @@ from sqlalchemy import FromClause, Table
 from sqlalchemy.orm import Session
 
 COPY_FROM_ROWS = 200  # under this, one executemany costs no more than setting up a COPY
+SQLITE_ROWS_PER_STATEMENT = 500
 DISTINCT_WORTH_REMEMBERING = 16  # per column; past it, the values are mostly distinct
 
 
@@ -38,10 +40,9 @@ def insert_rows(session: Session, into: FromClause, rows: Sequence[Mapping[str, 
     columns = ", ".join(quote(name) for name in names)
     target = dialect.identifier_preparer.format_table(table)
     if dialect.name != "postgresql":
-        marks = ", ".join("?" for _ in names)
         # Identifiers quoted by the dialect, every value bound.
-        insert = f"INSERT INTO {target} ({columns}) VALUES ({marks})"  # noqa: S608
-        connection.exec_driver_sql(insert, values)
+        insert = f"INSERT INTO {target} ({columns}) VALUES "  # noqa: S608
+        _insert_sqlite(connection, insert, names, values)
         return len(rows)
     raw = connection.connection.driver_connection
     assert raw is not None
@@ -49,6 +50,23 @@ def insert_rows(session: Session, into: FromClause, rows: Sequence[Mapping[str, 
         for row in values:
             copy.write_row(row)
     return len(rows)
+
+
+def _insert_sqlite(
+    connection: Any, insert: str, names: list[str], values: list[tuple[Any, ...]]
+) -> None:
+    """Many rows per statement. The driver's executemany steps once per row and gives the
+    interpreter up at each step: with other requests running in the node, each row then
+    waited its turn to take it back, and a 50,000-row insert held SQLite's write lock for
+    minutes. Each statement carries as many rows as SQLite's limit on bound values allows."""
+    raw = connection.connection.driver_connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if raw is not None else 999
+    per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // len(names)))
+    row_marks = "(" + ", ".join("?" for _ in names) + ")"
+    for start in range(0, len(values), per_statement):
+        chunk = values[start : start + per_statement]
+        statement = insert + ", ".join([row_marks] * len(chunk))
+        connection.exec_driver_sql(statement, tuple(v for row in chunk for v in row))
 
 
 def _bound_values(
