@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tocsin.audit.anchor import Checkpoint, compare
 from tocsin.audit.chain import (
@@ -28,6 +28,8 @@ from tocsin.settings import DEVELOPMENT_AUDIT_KEY, Settings
 
 # Any constant works: it serialises appenders on PostgreSQL so the chain stays linear.
 _CHAIN_LOCK = 7_461_001
+# The session's `info` entry holding the records its transaction has added, not yet linked.
+_PENDING = "audit_pending"
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,13 @@ def record(
     concerns: Iterable[uuid.UUID | None] = (),
     details: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """Append one record to the chain, in the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    last = session.scalar(select(AuditRecord.digest).order_by(AuditRecord.seq.desc()).limit(1))
+    """Add one record to the chain in the caller's transaction, linked when it commits.
+
+    The link (the previous record's digest) is taken when the transaction commits, not now:
+    on PostgreSQL it needs the chain's lock until the commit, and taken here it was held
+    through the rest of the transaction, so a member's large alert (its `alert.create`
+    first, then seconds of inserts) made every audited action of every other member wait.
+    """
     orgs = {str(o) for o in concerns if o is not None}
     if actor.org_id:
         orgs.add(str(actor.org_id))
@@ -105,16 +110,44 @@ def record(
         target_id=str(target_id),
         concerns=sorted(orgs),
         details=details or {},
-        prev_digest=last or GENESIS,
         digest="",
     )
-    key = _signing_key(session)
-    entry.key_id = key_id(key)
-    entry.digest = record_digest(entry.prev_digest, _fields(entry), key)
-    session.add(entry)
-    session.flush()
-    session.add_all(AuditConcern(seq=entry.seq, org_id=uuid.UUID(o)) for o in entry.concerns)
+    session.connection()  # begins the transaction, so that its end, however, is seen
+    if not event.contains(session, "before_commit", _link_pending):
+        event.listen(session, "before_commit", _link_pending)
+        event.listen(session, "after_transaction_end", _forget_pending)
+    session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+def _link_pending(session: Session) -> None:
+    """Chain the transaction's records, in the order they were added, and write them."""
+    pending: list[AuditRecord] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    last = session.scalar(select(AuditRecord.digest).order_by(AuditRecord.seq.desc()).limit(1))
+    key = _signing_key(session)
+    for entry in pending:
+        entry.prev_digest = last or GENESIS
+        entry.key_id = key_id(key)
+        entry.digest = record_digest(entry.prev_digest, _fields(entry), key)
+        last = entry.digest
+        session.add(entry)
+        session.flush()  # each record's own sequence number, in chain order
+    session.add_all(
+        AuditConcern(seq=entry.seq, org_id=uuid.UUID(o))
+        for entry in pending
+        for o in entry.concerns
+    )
+    session.flush()
+
+
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    # Committed, they were written; rolled back (even before any statement), they never were.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def head(*, session: Session) -> tuple[int, str]:
